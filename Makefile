@@ -1,0 +1,40 @@
+# doudi: the README's two commands are `make run` and `make test`; both set themselves up.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DOUDI  := $(VENV)/bin/doudi
+SAMPLE_PERIOD ?= 2024-10
+
+# Prefect runs embedded (an ephemeral server per process) with its home inside the project.
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: install run test bench lint clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Runs the newest period in data/inbox; generates the sample month first when the inbox is empty.
+run: install
+	@period=$${PERIOD:-$$(ls data/inbox 2>/dev/null | grep -E '^[0-9]{4}-[0-9]{2}$$' | sort | tail -n 1)}; \
+	if [ -z "$$period" ]; then \
+		period=$(SAMPLE_PERIOD); \
+		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out data/inbox; \
+	fi; \
+	$(DOUDI) run --period $$period
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m tests.benchmarks.bench_month
+
+lint: install
+	$(VENV)/bin/ruff check flows transforms schemas sample_month tests
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache

@@ -1,0 +1,193 @@
+"""The seven datasets of SPEC §1-§2: their fields, what kind of value each holds, which are required.
+
+This is the contract between ingestion (which fills these columns) and the rules (which read them
+from the staged DuckDB tables). Header spellings live in `header_aliases.csv`, category spellings
+in `categories.toml`; this module says what a field *is*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Kinds of value, and the DuckDB type a staged column of that kind has.
+#   text    stripped, full-width folded text            VARCHAR
+#   name    a person's name, kept as read (+ name_norm)  VARCHAR
+#   id      an 18-character citizen ID number            VARCHAR
+#   county  a county code from the policy file          VARCHAR
+#   money   yuan; blank means missing                   DOUBLE
+#   money0  yuan; blank means nothing was paid: 0       DOUBLE
+#   count   a whole number of people                    INTEGER
+#   year    a calendar year                             INTEGER
+#   date    a calendar date                             DATE
+#   category:<vocabulary>  a canonical code from categories.toml   VARCHAR
+#   level   a disability level 1-4 (category 'disability_level')   INTEGER
+DUCKDB_TYPE = {
+    "text": "VARCHAR",
+    "name": "VARCHAR",
+    "id": "VARCHAR",
+    "county": "VARCHAR",
+    "money": "DOUBLE",
+    "money0": "DOUBLE",
+    "count": "INTEGER",
+    "year": "INTEGER",
+    "date": "DATE",
+    "category": "VARCHAR",
+    "level": "INTEGER",
+}
+
+OFFICES = ("civil", "poverty", "medical", "disability")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    label: str  # the canonical Chinese header, used in messages
+    required: bool = False
+    vocabulary: str | None = None  # for kind 'category' / 'level'
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPE[self.kind]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    office: str
+    label: str  # Chinese name, for messages and reports
+    fields: tuple[Field, ...]
+    keywords: tuple[str, ...]  # sheet / file name words that break a tie between datasets
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _f(name, kind, label, required=False, vocabulary=None) -> Field:
+    return Field(name, kind, label, required, vocabulary)
+
+
+def _place(required_county: bool = False) -> tuple[Field, ...]:
+    return (
+        _f("county", "county", "区县", required_county),
+        _f("township", "text", "乡镇(街道)"),
+        _f("village", "text", "村(社区)"),
+    )
+
+
+def _person() -> tuple[Field, ...]:
+    # SPEC §2: id_number and name are required everywhere.
+    return (_f("name", "name", "姓名", True), _f("id_number", "id", "身份证号码", True))
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            "dibao", "civil", "低保花名册",
+            _place(True) + (_f("household_id", "text", "户编号", True),) + _person() + (
+                _f("relation", "text", "与户主关系"),
+                _f("category", "category", "保障类别", vocabulary="dibao_category"),
+                _f("area_type", "category", "城乡类别", True, "area_type"),
+                _f("household_size", "count", "保障人口"),
+                _f("per_capita_income", "money", "家庭月人均收入", True),
+                _f("benefit", "money", "月保障金", True),
+                _f("topup", "money0", "分类施保金"),
+            ),
+            ("低保", "最低生活保障"),
+        ),
+        Dataset(
+            "tekun", "civil", "特困供养人员名册",
+            _place(True) + _person() + (
+                _f("support_mode", "category", "供养方式", vocabulary="support_mode"),
+                _f("self_care", "category", "自理能力", vocabulary="self_care"),
+                _f("basic_paid", "money", "基本生活费", True),
+                _f("care_paid", "money", "照料护理费"),
+            ),
+            ("特困", "供养", "五保"),
+        ),
+        Dataset(
+            "deaths", "civil", "死亡人员名单",
+            _place() + _person() + (_f("death_date", "date", "死亡日期", True),),
+            ("死亡", "殡葬", "火化", "注销"),
+        ),
+        Dataset(
+            "registry", "poverty", "建档立卡人员名单",
+            _place() + (_f("household_id", "text", "户编号", True),) + _person() + (
+                _f("relation", "text", "与户主关系"),
+                _f("labor_ability", "category", "劳动技能", True, "labor_ability"),
+                _f("poverty_status", "category", "贫困户状态", True, "poverty_status"),
+                _f("exit_year", "year", "脱贫年度"),
+                _f("annual_income_per_capita", "money", "家庭年人均纯收入"),
+                _f("cause", "text", "主要致贫原因"),
+            ),
+            ("建档立卡", "扶贫", "脱贫", "贫困"),
+        ),
+        Dataset(
+            "enrollment", "medical", "参保与资助名单",
+            _place() + _person() + (
+                _f("insured_status", "category", "参保状态", True, "insured_status"),
+                _f("premium", "money", "个人缴费标准", True),
+                _f("premium_subsidy", "money0", "资助金额"),
+                _f("subsidy_type", "text", "资助类别"),
+                _f("year", "year", "参保年度", True),
+            ),
+            ("参保", "资助", "缴费"),
+        ),
+        Dataset(
+            "claims", "medical", "住院结算明细",
+            _place() + (_f("claim_id", "text", "结算单号", True),) + _person() + (
+                _f("admit_date", "date", "入院日期"),
+                _f("discharge_date", "date", "出院日期"),
+                _f("settle_date", "date", "结算日期", True),
+                _f("total_cost", "money", "医疗总费用"),
+                _f("compliant_cost", "money", "政策范围内费用", True),
+                _f("basic_paid", "money", "基本医保支付", True),
+                _f("critical_paid", "money0", "大病保险支付"),
+                _f("supplementary_paid", "money0", "补充保险支付"),
+                _f("aid_paid", "money0", "医疗救助支付"),
+            ),
+            ("结算", "住院", "医疗救助", "一站式"),
+        ),
+        Dataset(
+            "persons", "disability", "残疾人及两项补贴名单",
+            _place() + _person() + (
+                _f("cert_number", "text", "残疾证号"),
+                _f("disability_type", "category", "残疾类别", vocabulary="disability_type"),
+                _f("disability_level", "level", "残疾等级", True, "disability_level"),
+                _f("living_subsidy", "money0", "困难残疾人生活补贴"),
+                _f("care_subsidy", "money0", "重度残疾人护理补贴"),
+            ),
+            ("残疾", "残联", "两项补贴"),
+        ),
+    )
+}
+
+# Columns every staged table carries besides its fields: the person's name and ID as read
+# (identity matching beyond exact IDs will need them), and the lineage of the row.
+LINEAGE_COLUMNS = {"src_file": "VARCHAR", "src_sheet": "VARCHAR", "src_row": "INTEGER"}
+EXTRA_COLUMNS = {"name_norm": "VARCHAR", "id_number_raw": "VARCHAR"}
+
+# Fields shared by several datasets: they say nothing about which dataset a sheet is.
+COMMON_FIELDS = frozenset(
+    {"county", "township", "village", "name", "id_number", "household_id", "relation"}
+)
+
+# Money fields a total row (合计) may carry a sum of; averages and incomes are not summed.
+SUMMABLE_KINDS = frozenset({"money", "money0"})
+NOT_SUMMED = frozenset({"per_capita_income", "annual_income_per_capita"})
+
+
+def staged_columns(dataset: str) -> dict[str, str]:
+    """Column name -> DuckDB type of a dataset's staged table, in order."""
+    columns = {f.name: f.duckdb_type for f in DATASETS[dataset].fields}
+    return columns | EXTRA_COLUMNS | LINEAGE_COLUMNS
+
+
+def signature_fields(dataset: str) -> frozenset[str]:
+    """The fields whose presence says a sheet belongs to this dataset."""
+    return frozenset(DATASETS[dataset].field_names) - COMMON_FIELDS

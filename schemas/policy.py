@@ -1,0 +1,103 @@
+"""The policy file (SPEC §3): a pydantic model, validated before any work is done.
+
+A bad file stops the run with one line that names the key, e.g.
+`政策文件 data/policy.toml 有误：counties.340705.dibao_urban 应大于 0（当前值 -5）`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Ratio = Annotated[float, Field(ge=0, le=1)]
+Yuan = Annotated[float, Field(ge=0)]
+Standard = Annotated[float, Field(gt=0)]
+CountyCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+
+
+class PolicyError(ValueError):
+    """The policy file cannot be used; the message is one line for the officer."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TopupRatio(_Strict):
+    A: Ratio
+    B: Ratio
+    C: Ratio = 0.0
+
+
+class Rules(_Strict):
+    topup_ratio: TopupRatio
+    tekun_floor_ratio: Ratio
+    medical_aid_ratio: Ratio
+    medical_aid_ratio_tekun: Ratio
+    medical_aid_annual_cap: Yuan
+    temp_relief_per_capita: Yuan
+    care_subsidy_levels: list[Annotated[int, Field(ge=1, le=4)]]
+    tolerance: Yuan
+
+
+class County(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    dibao_urban: Standard
+    dibao_rural: Standard
+    tekun_basic: Standard
+    consumption_prev_year: Standard
+    registered_population: Annotated[int, Field(gt=0)]
+    temp_relief_budget: Yuan
+
+
+class City(_Strict):
+    name: str = ""
+    counties: list[CountyCode] = []
+
+
+class Policy(_Strict):
+    city: City = City()
+    rules: Rules
+    counties: dict[CountyCode, County] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_listed_county_has_its_table(self) -> Policy:
+        for code in self.city.counties:
+            if code not in self.counties:
+                raise ValueError(f"city.counties 列出了 {code}，但缺少 [counties.{code}] 一节")
+        return self
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "missing":
+        return f"缺少 {key}"
+    if first["type"] == "extra_forbidden":
+        return f"不认识的键 {key}"
+    if first["type"] == "value_error":
+        return first["msg"].removeprefix("Value error, ")
+    return f"{key} 不合规：{first['msg']}（当前值 {first.get('input')!r}）"
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate the policy file; raise PolicyError with one line naming the key."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise PolicyError(f"找不到政策文件 {path}") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise PolicyError(f"政策文件 {path} 不是有效的 TOML：{e}") from e
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as e:
+        raise PolicyError(f"政策文件 {path} 有误：{_one_line(e)}") from e
+
+
+def policy_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
