@@ -1,0 +1,124 @@
+"""The Pandera models of the seven datasets: what a usable row is, one check per quarantine reason.
+
+Each dataset's model is built from `schemas.datasets`: every field has its dtype, and checks named
+by the reason codes of SPEC §2 (ID_MISSING … UNKNOWN_CATEGORY). A check sees the typed value and
+the raw text beside it (`raw__<field>`), so that "blank", "unreadable" and "negative" are told
+apart. Validation runs lazily and the failure cases become quarantine rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.datasets import DATASETS, Field
+from transforms.normalise import id_check_char, is_blank
+
+DTYPES = {
+    "text": pl.String, "name": pl.String, "id": pl.String, "county": pl.String,
+    "category": pl.String, "money": pl.Float64, "money0": pl.Float64,
+    "count": pl.Int64, "year": pl.Int64, "level": pl.Int64, "date": pl.Date,
+}
+
+# The reasons, in the order a row's ID is judged: one ID problem per row, the most telling first.
+ID_REASONS = ("ID_MISSING", "ID_PRECISION_LOST", "ID_MALFORMED", "ID_BAD_DATE", "ID_CHECKSUM")
+
+MESSAGES = {
+    "ID_MISSING": "身份证号码为空，请补填18位身份证号码",
+    "ID_PRECISION_LOST": "身份证号码被存成了数字，末几位已丢失（如 3.40705198001011E+17）；"
+    "请把该列设为“文本”格式后按户籍信息重新录入",
+    "ID_MALFORMED": "身份证号码不是18位（17位数字加1位数字或X），请按户籍信息更正",
+    "ID_BAD_DATE": "身份证号码中的出生日期不存在或不合理（早于1900年或晚于本月），请核对",
+    "ID_CHECKSUM": "身份证号码校验位不对，号码中有录入错误，请按户籍信息核对",
+    "REQUIRED_MISSING": "必填项「{label}」为空，请补填",
+    "BAD_NUMBER": "「{label}」的值「{value}」不是有效数字，请填写阿拉伯数字",
+    "NEGATIVE_AMOUNT": "「{label}」为负数（{value}），请核对",
+    "BAD_DATE": "「{label}」的值「{value}」不是有效日期，请按 2024-10-05 的格式填写",
+    "UNKNOWN_CATEGORY": "「{label}」的值「{value}」不在可识别的取值中，请按填表说明填写",
+}
+
+
+def raw(field: str) -> pl.Expr:
+    return pl.col(f"raw__{field}")
+
+
+def id_problems(period_end: date) -> dict[str, pl.Expr]:
+    """Each ID reason as a row-wise 'this row has it' expression, mutually exclusive in order."""
+    text = pl.col("id_number")
+    typed = raw("id_number").str.normalize("NFKC").str.strip_chars()
+    missing = is_blank(raw("id_number"))
+    shaped = text.str.contains(r"^\d{17}[\dX]$")
+    check_ok = text.str.slice(17, 1) == id_check_char(text.str.slice(0, 17))
+    # Lost digits show as scientific notation, as a long decimal, as a number cell of 16+
+    # digits, or as an 18-digit number ending in 000 whose check digit fails (Excel keeps 15).
+    digits = typed.str.replace(r"\.0+$", "").str.count_matches(r"\d")
+    lost = (
+        typed.str.contains(r"(?i)^\d(\.\d+)?E\+?\d+$")
+        | typed.str.contains(r"^\d{16,}\.\d+$")
+        | (pl.col("numeric__id_number") & (digits >= 16))
+        | (shaped & text.str.ends_with("000") & ~check_ok)
+    )
+    birth = text.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    bad_date = ~birth.is_between(date(1900, 1, 1), period_end).fill_null(False)
+    problems = {
+        "ID_MISSING": missing,
+        "ID_PRECISION_LOST": lost,
+        "ID_MALFORMED": ~shaped,
+        "ID_BAD_DATE": bad_date,
+        "ID_CHECKSUM": ~check_ok,
+    }
+    exclusive, earlier = {}, pl.lit(False)
+    for code in ID_REASONS:
+        has_it = problems[code].fill_null(False)
+        exclusive[code] = has_it & ~earlier
+        earlier = earlier | has_it
+    return exclusive
+
+
+def value_problems(field: Field) -> dict[str, pl.Expr]:
+    """The reasons a non-ID field can make its row unusable."""
+    typed, blank = pl.col(field.name), is_blank(raw(field.name))
+    unreadable = ~blank & typed.is_null()
+    problems: dict[str, pl.Expr] = {}
+    if field.required:
+        problems["REQUIRED_MISSING"] = blank
+    if field.kind in ("money", "money0", "count", "year"):
+        problems["BAD_NUMBER"] = unreadable
+    if field.kind in ("money", "money0"):
+        problems["NEGATIVE_AMOUNT"] = typed < 0
+    if field.kind == "date":
+        problems["BAD_DATE"] = unreadable
+    if field.kind in ("category", "level", "county"):
+        problems["UNKNOWN_CATEGORY"] = unreadable
+    return problems
+
+
+def _check(code: str, has_problem: pl.Expr) -> pa.Check:
+    def passes(data) -> pl.LazyFrame:
+        return data.lazyframe.select(~has_problem.fill_null(False))
+
+    return pa.Check(passes, name=code, error=code, ignore_na=False)
+
+
+def field_problems(field: Field, period_end: date) -> dict[str, pl.Expr]:
+    return id_problems(period_end) if field.kind == "id" else value_problems(field)
+
+
+def dataset_schema(dataset: str, period_end: date) -> pa.DataFrameSchema:
+    """The Pandera model of a dataset's normalised rows for a period ending on period_end."""
+    columns = {
+        field.name: pa.Column(
+            DTYPES[field.kind],
+            nullable=True,
+            checks=[_check(code, expr) for code, expr in field_problems(field, period_end).items()],
+        )
+        for field in DATASETS[dataset].fields
+    }
+    return pa.DataFrameSchema(columns, strict=False, name=dataset)
+
+
+def message(code: str, field: Field, value: str | None) -> str:
+    return MESSAGES[code].format(label=field.label, value=value if value is not None else "")
+

@@ -1,0 +1,53 @@
+"""Write tiny literal tables as the files offices send: workbooks, text files, databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+
+def workbook(path: Path, sheets: dict[str, list[list]], number_cells: bool = False) -> Path:
+    """Rows are written from A1 down; None leaves a cell empty; ints/floats become number cells."""
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(value))
+    book.close()
+    return path
+
+
+def text_file(path: Path, rows: list[list], delimiter: str = ",", encoding: str = "utf-8") -> Path:
+    lines = [delimiter.join("" if v is None else str(v) for v in row) for row in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+def sqlite_file(path: Path, tables: dict[str, list[list]]) -> Path:
+    """The first row of each table gives its column names."""
+    con = sqlite3.connect(path)
+    for name, rows in tables.items():
+        quoted = '"' + name.replace('"', '""') + '"'
+        columns = ", ".join('"' + str(c) + '"' for c in rows[0])
+        con.execute(f"create table {quoted} ({columns})")
+        marks = ", ".join("?" for _ in rows[0])
+        con.executemany(f"insert into {quoted} values ({marks})", rows[1:])
+    con.commit()
+    con.close()
+    return path
+
+
+def parquet_file(path: Path, rows: list[list]) -> Path:
+    header, *data = rows
+    frame = pl.DataFrame({h: [r[i] for r in data] for i, h in enumerate(header)}, strict=False)
+    frame.write_parquet(path)
+    return path

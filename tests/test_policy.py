@@ -1,0 +1,55 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from schemas.policy import PolicyError, load_policy
+
+BUNDLED = Path("data/policy.toml")
+
+
+def edited(tmp_path: Path, old: str, new: str) -> Path:
+    text = BUNDLED.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "policy.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_the_bundled_policy_is_valid_and_names_tonglings_four_districts():
+    policy = load_policy(BUNDLED)
+    assert sorted(policy.counties) == ["340705", "340706", "340711", "340722"]
+    assert policy.rules.topup_ratio.A == 0.30 and policy.rules.care_subsidy_levels == [1, 2]
+
+
+def test_the_seed_standards_are_realistic():
+    policy = load_policy(BUNDLED)
+    for county in policy.counties.values():
+        assert 600 <= county.dibao_rural <= county.dibao_urban <= 900
+        assert county.tekun_basic >= 1.3 * county.dibao_rural - 1
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("dibao_urban = 720.0", "dibao_urban = -5.0", "counties.340705.dibao_urban"),
+    ("medical_aid_ratio = 0.70", "medical_aid_ratio = 1.70", "rules.medical_aid_ratio"),
+    ("[counties.340711]", "[removed_340711]", "340711"),
+    ("tekun_basic = 936.0                    # 1.3", "# tekun_basic removed", "counties.340705.tekun_basic"),
+    ("tolerance = 1.0", "tolerance = \"one\"", "rules.tolerance"),
+])
+def test_a_bad_policy_stops_with_one_line_naming_the_key(tmp_path: Path, old, new, key):
+    with pytest.raises(PolicyError) as error:
+        load_policy(edited(tmp_path, old, new))
+    message = str(error.value)
+    assert "\n" not in message and key in message
+
+
+def test_a_policy_that_is_not_toml_is_refused(tmp_path: Path):
+    path = tmp_path / "p.toml"
+    path.write_text("[rules\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match=re.escape(str(path))):
+        load_policy(path)
+
+
+def test_a_missing_policy_file_is_named(tmp_path: Path):
+    with pytest.raises(PolicyError, match="找不到"):
+        load_policy(tmp_path / "none.toml")

@@ -1,0 +1,122 @@
+"""Find the header row of a raw table and map its columns to canonical fields.
+
+Offices put titles and notes above the header, break header cells over lines, add `*` marks and
+units in brackets, and merge a group label over two-row headers (医保支付 over 基本医保 /
+大病保险 / 补充保险). The alias table `schemas/header_aliases.csv` is data: a new spelling is a line.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import polars as pl
+
+from transforms.read_tables import HEAD_ROWS, RawTable
+
+_NOISE = re.compile(r"[\s*＊※△▲★☆#]")
+_BRACKETED = re.compile(r"[(\[【〔<《][^)\]】〕>》]*[)\]】〕>》]")
+_EDGE_PUNCTUATION = ":：.。,，、;；"
+MIN_HEADER_MATCHES = 2
+
+
+def header_key(text: str) -> str:
+    """A header cell as compared with the alias table: full-width folded, no spaces or marks."""
+    folded = unicodedata.normalize("NFKC", str(text))
+    return _NOISE.sub("", folded).strip(_EDGE_PUNCTUATION)
+
+
+def header_key_without_units(key: str) -> str:
+    """`月保障金(元)` -> `月保障金`, `收入(元/月)` -> `收入`: brackets hold units and remarks."""
+    return _BRACKETED.sub("", key)
+
+
+@lru_cache(maxsize=1)
+def alias_index() -> dict[str, frozenset[tuple[str, str]]]:
+    """Normalised header -> the (dataset, field) pairs it can name; dataset '*' is every dataset."""
+    index: dict[str, set[tuple[str, str]]] = {}
+    text = resources.files("schemas").joinpath("header_aliases.csv").read_text(encoding="utf-8")
+    for line in csv.DictReader(text.splitlines()):
+        index.setdefault(header_key(line["header"]), set()).add((line["dataset"], line["field"]))
+    return {key: frozenset(pairs) for key, pairs in index.items()}
+
+
+def header_meanings(text: str | None) -> frozenset[tuple[str, str]]:
+    if not text:
+        return frozenset()
+    key = header_key(text)
+    index = alias_index()
+    return index.get(key) or index.get(header_key_without_units(key), frozenset())
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the header is (grid row positions) and each column's flattened header text."""
+
+    positions: tuple[int, ...]
+    names: dict[str, str]  # grid column -> header text as seen (leaf of a two-row header)
+
+    @property
+    def last_position(self) -> int:
+        return self.positions[-1]
+
+    def meanings(self, column: str) -> frozenset[tuple[str, str]]:
+        return header_meanings(self.names.get(column))
+
+
+def _matches(names: dict[str, str]) -> int:
+    return sum(1 for text in names.values() if header_meanings(text))
+
+
+def _row_names(head: pl.DataFrame, columns: list[str], position: int) -> dict[str, str]:
+    row = head.row(position, named=True)
+    return {c: str(row[c]).strip() for c in columns if row[c] is not None}
+
+
+def find_header(table: RawTable) -> Header | None:
+    """The header among the first rows: the row (or pair of rows) naming the most known fields.
+
+    A two-row header is taken when its lower row adds names the upper row lacks; each column's
+    name is then its lower (leaf) cell, or the upper cell where a vertical merge left the lower
+    one empty. Ties go to the single, earlier row. None when no row names two known fields.
+    """
+    head = table.grid.head(HEAD_ROWS)
+    columns = table.columns
+    rows = [_row_names(head, columns, i) for i in range(head.height)]
+    best: Header | None = None
+    best_score = MIN_HEADER_MATCHES - 1
+    for i, upper in enumerate(rows):
+        score = _matches(upper)
+        if score > best_score:
+            best, best_score = Header((i,), upper), score
+        if i + 1 < len(rows) and rows[i + 1]:
+            flattened = upper | rows[i + 1]
+            pair_score = _matches(flattened)
+            if pair_score > max(score, _matches(rows[i + 1])) and pair_score > best_score:
+                best, best_score = Header((i, i + 1), flattened), pair_score
+    return best
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    fields: dict[str, str]  # grid column -> canonical field
+    unmapped: list[str]  # header texts of columns that map to no field of the dataset
+
+
+def column_map(header: Header, dataset: str) -> ColumnMap:
+    """Map header columns to the dataset's fields; the first column wins when two name one field."""
+    fields: dict[str, str] = {}
+    unmapped: list[str] = []
+    for column, text in header.names.items():
+        field = next(
+            (f for d, f in sorted(header.meanings(column)) if d in (dataset, "*")), None
+        )
+        if field is None or field in fields.values():
+            unmapped.append(text)
+        else:
+            fields[column] = field
+    return ColumnMap(fields, unmapped)

@@ -1,0 +1,52 @@
+"""Find the files an office sent for a period: `<inbox>/<period>/<office>/*`, whatever their names."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Files that editors and operating systems leave beside real ones.
+_LITTER = re.compile(r"^(~\$|\.~lock|\._)|^(thumbs\.db|desktop\.ini|\.ds_store)$", re.IGNORECASE)
+
+
+class InboxError(ValueError):
+    """The period cannot be run at all; the message is one line for the officer."""
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    rel: str  # relative to the period folder, with forward slashes: civil/低保花名册.xlsx
+    sha256: str
+    size: int
+
+
+def checked_period(period: str) -> str:
+    if not PERIOD.match(period):
+        raise InboxError(f"期间「{period}」格式不对，应为 YYYY-MM，例如 2024-10")
+    return period
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inbox_files(inbox: Path, period: str) -> list[InboxFile]:
+    """Every file under the period folder, in a stable order; hidden files and lock files skipped."""
+    folder = Path(inbox) / checked_period(period)
+    if not folder.is_dir():
+        raise InboxError(f"收件箱中没有 {period} 的文件夹：{folder}")
+    files = []
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if not path.is_file() or any(p.startswith(".") for p in parts) or _LITTER.search(path.name):
+            continue
+        files.append(InboxFile(path, "/".join(parts), sha256_of(path), path.stat().st_size))
+    return files

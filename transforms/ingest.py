@@ -1,0 +1,239 @@
+"""Ingest one inbox file: every sheet read, recognised, normalised, validated and accounted for.
+
+The unit of work is one file in, its sheets' accepted rows and quarantine out, with no shared
+state, so files can be ingested in parallel and a rerun can skip files whose sha256 is unchanged.
+For every sheet: rows_read = rows_accepted + rows_quarantined + rows_skipped.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from schemas.datasets import DATASETS, NOT_SUMMED, SUMMABLE_KINDS, staged_columns
+from schemas.policy import Policy
+from transforms import normalise as norm
+from transforms.classify import recognise_dataset
+from transforms.headers import Header, column_map, find_header
+from transforms.non_data_rows import DATA, row_kinds, total_checks, total_row_status
+from transforms.read_tables import (
+    EXCEL_SUFFIXES,
+    RawTable,
+    UnreadableFile,
+    numeric_cells,
+    read_tables,
+)
+from transforms.validate import accepted_rows, empty_quarantine, failure_cases, quarantine_rows
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    file: str
+    sheet: str
+    dataset: str
+    accepted: pl.DataFrame
+    quarantine: pl.DataFrame
+    rows_read: int
+    rows_skipped: int
+    unmapped_columns: list[str]
+    total_row_check: str
+    total_mismatches: list[dict]
+    header_row: int
+    county_from: str = ""  # where the county came from when the sheet has no county column
+
+    @property
+    def rows_accepted(self) -> int:
+        return self.accepted.height
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.quarantine["row"].n_unique()
+
+
+@dataclass(frozen=True)
+class FileResult:
+    file: str
+    sheets: list[SheetResult] = field(default_factory=list)
+    ignored_sheets: list[dict] = field(default_factory=list)
+    rejected: str | None = None
+
+
+def period_end(period: str) -> date:
+    year, month = (int(part) for part in period.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult:
+    """Read one file and ingest each of its sheets; an unreadable or unrecognised file is rejected."""
+    try:
+        tables = read_tables(path)
+    except UnreadableFile as e:
+        return FileResult(rel, rejected=str(e))
+    sheets, ignored = [], []
+    for table in tables:
+        outcome = _ingest_table(path, rel, table, period, policy)
+        if isinstance(outcome, SheetResult):
+            sheets.append(outcome)
+        else:
+            ignored.append({"sheet": table.sheet, "reason": outcome})
+    if not sheets:
+        reasons = "；".join(
+            (f"工作表「{i['sheet']}」：" if i["sheet"] else "") + i["reason"] for i in ignored
+        ) or "文件中没有任何表格"
+        return FileResult(rel, ignored_sheets=ignored, rejected=f"未识别出任何数据集。{reasons}")
+    return FileResult(rel, sheets=sheets, ignored_sheets=ignored)
+
+
+def _context(table: RawTable, header: Header, rel: str) -> str:
+    """Sheet name, the title rows above the header and the file name: where keywords are sought."""
+    titles = table.grid.head(header.positions[0]).drop("_row")
+    words = [str(v) for row in titles.iter_rows() for v in row if v is not None]
+    return " ".join([table.sheet, *words, rel])
+
+
+def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Policy) -> SheetResult | str:
+    """A sheet's result, or the reason it holds no data (a notes sheet, an unknown table)."""
+    if table.hidden:
+        return "隐藏的工作表，未读取"
+    header = find_header(table)
+    if header is None:
+        return "未找到表头（前 15 行中没有可识别的列名），不是数据表"
+    context = _context(table, header, rel)
+    recognition = recognise_dataset(header, context)
+    if recognition.dataset is None:
+        return recognition.reason
+    dataset = recognition.dataset
+    columns = column_map(header, dataset)
+    body = _body(table, header, path, columns.fields)
+    kinds = row_kinds(body, table.columns, columns.fields)
+    raw = _raw_fields(body, columns.fields, dataset)
+    county_from = ""
+    if "county" in DATASETS[dataset].field_names and "county" not in columns.fields.values():
+        raw, county_from = _county_from_context(raw, context, policy)
+    typed = normalised(raw, dataset, policy)
+    checks = total_checks(_amounts_as_written(raw, dataset), kinds, _summable(dataset))
+    rows = typed.filter(kinds == DATA)
+    cases = failure_cases(rows, dataset, period_end(period))
+    sheet = table.sheet
+    return SheetResult(
+        file=rel,
+        sheet=sheet,
+        dataset=dataset,
+        accepted=staged(accepted_rows(rows, cases), dataset, rel, sheet),
+        quarantine=quarantine_rows(rows, cases, dataset, rel, sheet) if cases.height else empty_quarantine(),
+        rows_read=body.height,
+        rows_skipped=int((kinds != DATA).sum()),
+        unmapped_columns=columns.unmapped,
+        total_row_check=total_row_status(checks),
+        total_mismatches=[
+            {"row": c.row, "field": c.field, "total": c.total, "data_sum": c.data_sum}
+            for c in checks if not c.ok
+        ],
+        header_row=int(table.grid["_row"][header.last_position]),
+        county_from=county_from,
+    )
+
+
+def _body(table: RawTable, header: Header, path: Path, fields: dict[str, str]) -> pl.DataFrame:
+    """The non-empty rows below the header, with a flag for ID cells stored as numbers."""
+    grid = table.grid
+    id_column = next((c for c, f in fields.items() if f == "id_number"), None)
+    numeric = pl.Series("numeric__id_number", [False] * grid.height)
+    if id_column and path.suffix.lower() in EXCEL_SUFFIXES:
+        flags = numeric_cells(path, table.sheet, id_column)
+        if flags.len() == grid.height:
+            numeric = flags.alias("numeric__id_number")
+    grid = grid.with_columns(numeric)
+    below = grid.slice(header.last_position + 1)
+    return below.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in table.columns))
+
+
+def _raw_fields(body: pl.DataFrame, fields: dict[str, str], dataset: str) -> pl.DataFrame:
+    by_field = {f: c for c, f in fields.items()}
+    return body.select(
+        "_row",
+        "numeric__id_number",
+        *(
+            (pl.col(by_field[f]) if f in by_field else pl.lit(None, pl.String)).alias(f"raw__{f}")
+            for f in DATASETS[dataset].field_names
+        ),
+    )
+
+
+def _county_from_context(raw: pl.DataFrame, context: str, policy: Policy) -> tuple[pl.DataFrame, str]:
+    """A per-district sheet without a county column: take the county its name or title gives."""
+    codes = norm.counties_named_in(context, policy)
+    if len(codes) != 1:
+        return raw, ""
+    code = codes.pop()
+    return raw.with_columns(pl.lit(code).alias("raw__county")), policy.counties[code].name
+
+
+def _summable(dataset: str) -> list[str]:
+    return [
+        f.name for f in DATASETS[dataset].fields if f.kind in SUMMABLE_KINDS and f.name not in NOT_SUMMED
+    ]
+
+
+def _amounts_as_written(raw: pl.DataFrame, dataset: str) -> pl.DataFrame:
+    """Amount columns with blanks left blank: a total row without a figure states no sum."""
+    return raw.select("_row", *(norm.money(pl.col(f"raw__{f}")).alias(f) for f in _summable(dataset)))
+
+
+def typed_value(kind: str, raw: pl.Expr, policy: Policy, vocabulary: str | None) -> pl.Expr:
+    """The normaliser of each kind of field (schemas/datasets.py)."""
+    match kind:
+        case "id":
+            return norm.id_text(raw)
+        case "name":
+            return norm.folded(raw)
+        case "text":
+            return norm.folded(raw).str.replace(r"^(\d+)\.0+$", "${1}")
+        case "county":
+            return norm.county_code(raw, policy)
+        case "money" | "money0":
+            return norm.money(raw, blank_is_zero=kind == "money0")
+        case "count":
+            return norm.whole_number(raw, "人口户")
+        case "year":
+            return norm.whole_number(raw, "年度")
+        case "date":
+            return norm.calendar_date(raw)
+        case "category":
+            return norm.category(raw, vocabulary)
+        case "level":
+            return norm.category(raw, vocabulary).cast(pl.Int64)
+    raise ValueError(f"unknown field kind {kind}")
+
+
+def normalised(raw: pl.DataFrame, dataset: str, policy: Policy) -> pl.DataFrame:
+    return raw.with_columns(
+        typed_value(f.kind, pl.col(f"raw__{f.name}"), policy, f.vocabulary).alias(f.name)
+        for f in DATASETS[dataset].fields
+    )
+
+
+def staged(rows: pl.DataFrame, dataset: str, rel: str, sheet: str) -> pl.DataFrame:
+    """Accepted rows in the staged table's columns, with their lineage."""
+    extra = {
+        "name_norm": norm.no_spaces(pl.col("name")),
+        "id_number_raw": pl.col("raw__id_number"),
+        "src_file": pl.lit(rel),
+        "src_sheet": pl.lit(sheet),
+        "src_row": pl.col("_row"),
+    }
+    columns = staged_columns(dataset)
+    return rows.select(
+        (extra[name] if name in extra else pl.col(name)).cast(_polars_type(kind)).alias(name)
+        for name, kind in columns.items()
+    )
+
+
+def _polars_type(duckdb_type: str) -> pl.DataType:
+    return {
+        "VARCHAR": pl.String, "DOUBLE": pl.Float64, "INTEGER": pl.Int32, "DATE": pl.Date,
+    }[duckdb_type]

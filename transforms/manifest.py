@@ -1,0 +1,111 @@
+"""The manifest (SPEC §5): what was read, what came of every sheet, what was written, for auditors.
+
+It proves that nothing was lost: per sheet, rows_read = rows_accepted + rows_quarantined +
+rows_skipped. It also says in words what is missing this month and which rules could not run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from schemas.datasets import DATASETS
+from transforms.inbox import InboxFile
+from transforms.ingest import FileResult, SheetResult
+
+
+def code_version() -> str:
+    """The package version, with the git commit when run from a checkout."""
+    version = metadata.version("doudi")
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+g{commit}" if commit else version
+
+
+def sheet_entry(file: InboxFile, sheet: SheetResult) -> dict:
+    return {
+        "file": file.rel,
+        "sha256": file.sha256,
+        "sheet": sheet.sheet,
+        "dataset": sheet.dataset,
+        "rows_read": sheet.rows_read,
+        "rows_accepted": sheet.rows_accepted,
+        "rows_quarantined": sheet.rows_quarantined,
+        "rows_skipped": sheet.rows_skipped,
+        "total_row_check": sheet.total_row_check,
+        "total_row_mismatches": sheet.total_mismatches,
+        "header_row": sheet.header_row,
+        "unmapped_columns": sheet.unmapped_columns,
+        "county_from_sheet": sheet.county_from,
+    }
+
+
+def missing_datasets(received: set[str]) -> list[str]:
+    return [name for name in DATASETS if name not in received]
+
+
+def notes_in_words(missing: list[str], rules_skipped: list[dict], results: list[FileResult]) -> list[str]:
+    """The sentences the summary must say: missing datasets, skipped rules, rejected files, bad totals."""
+    notes = [
+        f"本月未收到{DATASETS[name].label}（{name}，{DATASETS[name].office}），相关规则未执行"
+        for name in missing
+    ]
+    notes += [
+        f"规则 {rule['rule_code']} 未执行：缺少 {'、'.join(rule['missing_datasets'])}"
+        for rule in rules_skipped
+    ]
+    notes += [f"文件 {r.file} 未能使用：{r.rejected}" for r in results if r.rejected]
+    notes += [
+        f"{s.file}「{s.sheet}」第 {m['row']} 行合计数与明细不符：{m['field']} 合计 {m['total']:.2f}，"
+        f"明细合计 {m['data_sum']:.2f}"
+        for r in results for s in r.sheets for m in s.total_mismatches
+    ]
+    return notes
+
+
+def manifest(
+    *,
+    run_id: str,
+    period: str,
+    started_at: str,
+    finished_at: str,
+    policy_sha256: str,
+    files: list[InboxFile],
+    results: list[FileResult],
+    outputs: list[dict],
+    rule_counts: dict[str, int],
+    received: set[str],
+    rules_skipped: list[dict],
+) -> dict:
+    by_rel = {f.rel: f for f in files}
+    missing = missing_datasets(received)
+    return {
+        "run_id": run_id,
+        "period": period,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "code_version": code_version(),
+        "policy_sha256": policy_sha256,
+        "inputs": [sheet_entry(by_rel[r.file], s) for r in results for s in r.sheets],
+        "rejected": [
+            {"file": r.file, "sha256": by_rel[r.file].sha256, "reason": r.rejected}
+            for r in results if r.rejected
+        ],
+        "sheets_ignored": [
+            {"file": r.file, "sheet": i["sheet"], "reason": i["reason"]}
+            for r in results if not r.rejected for i in r.ignored_sheets
+        ],
+        "outputs": outputs,
+        "rule_counts": rule_counts,
+        "missing_datasets": missing,
+        "rules_skipped": [rule["rule_code"] for rule in rules_skipped],
+        "rules_skipped_detail": rules_skipped,
+        "notes": notes_in_words(missing, rules_skipped, results),
+    }

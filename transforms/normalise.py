@@ -1,0 +1,183 @@
+"""Turn raw text cells into typed values, vectorised: IDs, money, counts, dates, categories, counties.
+
+A normaliser never decides whether a row is usable: it returns null where a value cannot be read,
+and validation (schemas/validation.py) compares the typed value with the raw text to say why.
+Every quirk handled here is one SPEC §2 lists as real: full-width digits, `元`, thousands
+separators, a leading apostrophe, Excel serial dates, 15-digit legacy ID numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+import polars as pl
+
+from schemas.policy import Policy
+
+# ISO 7064 MOD 11-2 as GB 11643-1999 applies it; tests check it against python-stdnum.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = {i: c for i, c in enumerate("10X98765432")}
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 on Excel's (leap-bugged) calendar
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%m月%d号")
+_MONEY_NOISE = r"[\s,，元¥￥]"
+
+
+def folded(raw: pl.Expr) -> pl.Expr:
+    """Full-width forms folded to ASCII (NFKC), surrounding white space removed; empty is null."""
+    text = raw.str.normalize("NFKC").str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def no_spaces(raw: pl.Expr) -> pl.Expr:
+    return raw.str.normalize("NFKC").str.replace_all(r"\s", "")
+
+
+@lru_cache(maxsize=1)
+def category_table() -> dict:
+    text = resources.files("schemas").joinpath("categories.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def blank_marks() -> list[str]:
+    return category_table()["blank_values"]
+
+
+def _without_blank_marks(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.is_in(blank_marks())).then(None).otherwise(value)
+
+
+def is_blank(raw: pl.Expr) -> pl.Expr:
+    """Empty, white space only, or a mark that means nothing here (无, /, —)."""
+    value = no_spaces(raw)
+    return (value.is_null() | (value == "") | value.is_in(blank_marks())).fill_null(True)
+
+
+# --- ID numbers ---------------------------------------------------------------------------------
+
+def id_check_char(first17: pl.Expr) -> pl.Expr:
+    """The GB 11643 check character of 17 digits."""
+    weighted = pl.sum_horizontal(
+        first17.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)
+    )
+    return (weighted % 11).replace_strict(_CHECK_CHARS, return_dtype=pl.String)
+
+
+def id_text(raw: pl.Expr) -> pl.Expr:
+    """An ID number as typed, cleaned: no apostrophe or spaces, ASCII digits, upper-case X.
+
+    A number cell read back as `340705800101123.0` loses its `.0`; a 15-digit legacy number gets
+    '19' in its birth year and a check digit, so the same person matches across offices.
+    """
+    cleaned = (
+        raw.str.normalize("NFKC")
+        .str.replace_all(r"[\s\-]", "")
+        .str.strip_chars_start("'‘’`")
+        .str.to_uppercase()
+        .str.replace(r"^(\d+)\.0+$", "${1}")
+    )
+    first17 = cleaned.str.slice(0, 6) + pl.lit("19") + cleaned.str.slice(6, 9)
+    return pl.when(cleaned.str.contains(r"^\d{15}$")).then(first17 + id_check_char(first17)).otherwise(cleaned)
+
+
+# --- numbers and money --------------------------------------------------------------------------
+
+def money(raw: pl.Expr, blank_is_zero: bool = False) -> pl.Expr:
+    """Yuan as a float; `1,234.50元`, `１２３４` read; blank is missing, or 0 where blank means unpaid."""
+    cleaned = _without_blank_marks(raw.str.normalize("NFKC").str.replace_all(_MONEY_NOISE, ""))
+    value = cleaned.cast(pl.Float64, strict=False)
+    value = pl.when(value.is_finite()).then(value).otherwise(None)
+    if blank_is_zero:
+        return pl.when(cleaned.is_null() | (cleaned == "")).then(0.0).otherwise(value)
+    return value
+
+
+def whole_number(raw: pl.Expr, units: str) -> pl.Expr:
+    """A count or a year: `3人`, `2024年度`, `2024.0`; anything fractional or negative is null."""
+    cleaned = raw.str.normalize("NFKC").str.replace_all(rf"[\s{units}]", "")
+    value = cleaned.cast(pl.Float64, strict=False)
+    usable = value.is_finite() & (value >= 0) & (value == value.floor())
+    return pl.when(usable).then(value.cast(pl.Int64)).otherwise(None)
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+def calendar_date(raw: pl.Expr) -> pl.Expr:
+    """A date from an Excel serial, `2024-10-05`, `2024/10/5`, `2024.10.05`, `20241005`, `2024年10月5日`."""
+    text = raw.str.normalize("NFKC").str.replace_all(r"\s+", " ").str.strip_chars()
+    text = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
+    serial = text.str.extract(r"^(\d{5})(\.\d+)?$", 1).cast(pl.Int64, strict=False)
+    from_serial = pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)
+    parsed = pl.coalesce(
+        from_serial.cast(pl.Date),
+        *(text.str.strptime(pl.Date, f, strict=False, exact=True) for f in _DATE_FORMATS),
+    )
+    return pl.when(parsed.is_between(date(1900, 1, 1), date(2100, 12, 31))).then(parsed).otherwise(None)
+
+
+# --- categories and counties --------------------------------------------------------------------
+
+def _category_key(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+def category_spellings(vocabulary: str) -> dict[str, str]:
+    """Folded spelling -> canonical code of one vocabulary in categories.toml."""
+    table = category_table()[vocabulary]
+    return {
+        _category_key(spelling): code
+        for code, spellings in table.items()
+        if isinstance(spellings, list) and code != "inactive_contains"
+        for spelling in spellings
+    }
+
+
+def category(raw: pl.Expr, vocabulary: str) -> pl.Expr:
+    """The canonical code of a category cell, trying the spelling as is and without 类/级/供养."""
+    spellings = category_spellings(vocabulary)
+    value = _without_blank_marks(no_spaces(raw).str.to_uppercase())
+    suffixes = "|".join(category_table()["strip_suffixes"])
+    bare = value.str.replace(rf"({suffixes})+$", "")
+    candidates = [
+        value.replace_strict(spellings, default=None, return_dtype=pl.String),
+        bare.replace_strict(spellings, default=None, return_dtype=pl.String),
+    ]
+    for word in category_table()[vocabulary].get("inactive_contains", []):
+        candidates.append(pl.when(value.str.contains(word, literal=True)).then(pl.lit("inactive")))
+    return pl.coalesce(candidates)
+
+
+def county_spellings(policy: Policy) -> dict[str, str]:
+    """Every way a county of the policy is written -> its code: 340705, 铜官区, 铜官, old names."""
+    spellings: dict[str, str] = {}
+    for code, county in policy.counties.items():
+        for name in (county.name, *county.aliases):
+            key = _category_key(name)
+            spellings[key] = code
+            if len(key) > 2 and key[-1] in "区县市旗":
+                spellings[key[:-1]] = code
+        spellings[code] = code
+    return spellings
+
+
+def county_code(raw: pl.Expr, policy: Policy) -> pl.Expr:
+    """A county name or 6-digit code (12-digit statistical codes too) -> the policy's county code."""
+    value = no_spaces(raw).str.to_uppercase()
+    value = value.str.replace(r"^[^省]{2,8}省", "")
+    if policy.city.name:
+        value = value.str.replace(f"^{re.escape(_category_key(policy.city.name))}", "")
+    value = value.str.replace(r"^(\d{6})(\d{3}|\d{6})$", "${1}")
+    return value.replace_strict(county_spellings(policy), default=None, return_dtype=pl.String)
+
+
+def counties_named_in(text: str, policy: Policy) -> set[str]:
+    """Codes of the policy counties whose name appears in a sheet name, title or file name."""
+    return {
+        code
+        for code, county in policy.counties.items()
+        if any(name and name in text for name in (county.name, *county.aliases))
+    }
