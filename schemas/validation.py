@@ -2,8 +2,8 @@
 
 Each dataset's model is built from `schemas.datasets`: every field has its dtype, and checks named
 by the reason codes of SPEC §2 (ID_MISSING … UNKNOWN_CATEGORY). A check sees the typed value and
-the raw text beside it (`raw__<field>`), so that "blank", "unreadable" and "negative" are told
-apart. Validation runs lazily and the failure cases become quarantine rows.
+facts computed once from the raw text beside it (`blank__<field>`, `id__*`), so that "blank",
+"unreadable" and "negative" are told apart. Validation runs lazily and the failure cases become quarantine rows.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.datasets import DATASETS, Field
-from transforms.normalise import id_check_char, is_blank
+from transforms.normalise import id_check_char, is_blank, nfkc
 
 DTYPES = {
     "text": pl.String, "name": pl.String, "id": pl.String, "county": pl.String,
@@ -44,11 +44,10 @@ def raw(field: str) -> pl.Expr:
     return pl.col(f"raw__{field}")
 
 
-def id_problems(period_end: date) -> dict[str, pl.Expr]:
-    """Each ID reason as a row-wise 'this row has it' expression, mutually exclusive in order."""
+def id_facts(period_end: date) -> dict[str, pl.Expr]:
+    """What is true of each row's ID, computed once: the reasons below combine these columns."""
     text = pl.col("id_number")
-    typed = raw("id_number").str.normalize("NFKC").str.strip_chars()
-    missing = is_blank(raw("id_number"))
+    typed = nfkc(raw("id_number")).str.strip_chars()
     shaped = text.str.contains(r"^\d{17}[\dX]$")
     check_ok = text.str.slice(17, 1) == id_check_char(text.str.slice(0, 17))
     # Lost digits show as scientific notation, as a long decimal, as a number cell of 16+
@@ -61,25 +60,35 @@ def id_problems(period_end: date) -> dict[str, pl.Expr]:
         | (shaped & text.str.ends_with("000") & ~check_ok)
     )
     birth = text.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-    bad_date = ~birth.is_between(date(1900, 1, 1), period_end).fill_null(False)
+    return {
+        "id__missing": is_blank(raw("id_number")),
+        "id__lost": lost.fill_null(False),
+        "id__shaped": shaped.fill_null(False),
+        "id__birth_ok": birth.is_between(date(1900, 1, 1), period_end).fill_null(False),
+        "id__check_ok": check_ok.fill_null(False),
+    }
+
+
+def id_problems() -> dict[str, pl.Expr]:
+    """Each ID reason as a row-wise 'this row has it' expression, mutually exclusive in order."""
+    fact = pl.col
     problems = {
-        "ID_MISSING": missing,
-        "ID_PRECISION_LOST": lost,
-        "ID_MALFORMED": ~shaped,
-        "ID_BAD_DATE": bad_date,
-        "ID_CHECKSUM": ~check_ok,
+        "ID_MISSING": fact("id__missing"),
+        "ID_PRECISION_LOST": fact("id__lost"),
+        "ID_MALFORMED": ~fact("id__shaped"),
+        "ID_BAD_DATE": ~fact("id__birth_ok"),
+        "ID_CHECKSUM": ~fact("id__check_ok"),
     }
     exclusive, earlier = {}, pl.lit(False)
     for code in ID_REASONS:
-        has_it = problems[code].fill_null(False)
-        exclusive[code] = has_it & ~earlier
-        earlier = earlier | has_it
+        exclusive[code] = problems[code] & ~earlier
+        earlier = earlier | problems[code]
     return exclusive
 
 
 def value_problems(field: Field) -> dict[str, pl.Expr]:
     """The reasons a non-ID field can make its row unusable."""
-    typed, blank = pl.col(field.name), is_blank(raw(field.name))
+    typed, blank = pl.col(field.name), pl.col(f"blank__{field.name}")
     unreadable = ~blank & typed.is_null()
     problems: dict[str, pl.Expr] = {}
     if field.required:
@@ -95,6 +104,15 @@ def value_problems(field: Field) -> dict[str, pl.Expr]:
     return problems
 
 
+def with_facts(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
+    """The rows with the facts the checks read: which raw cells are blank, what holds of the ID."""
+    fields = [f for f in DATASETS[dataset].fields if f.kind != "id"]
+    return rows.with_columns(
+        *(is_blank(raw(f.name)).alias(f"blank__{f.name}") for f in fields),
+        *(expr.alias(name) for name, expr in id_facts(period_end).items()),
+    )
+
+
 def _check(code: str, has_problem: pl.Expr) -> pa.Check:
     def passes(data) -> pl.LazyFrame:
         return data.lazyframe.select(~has_problem.fill_null(False))
@@ -102,17 +120,17 @@ def _check(code: str, has_problem: pl.Expr) -> pa.Check:
     return pa.Check(passes, name=code, error=code, ignore_na=False)
 
 
-def field_problems(field: Field, period_end: date) -> dict[str, pl.Expr]:
-    return id_problems(period_end) if field.kind == "id" else value_problems(field)
+def field_problems(field: Field) -> dict[str, pl.Expr]:
+    return id_problems() if field.kind == "id" else value_problems(field)
 
 
-def dataset_schema(dataset: str, period_end: date) -> pa.DataFrameSchema:
-    """The Pandera model of a dataset's normalised rows for a period ending on period_end."""
+def dataset_schema(dataset: str) -> pa.DataFrameSchema:
+    """The Pandera model of a dataset's normalised rows, once `with_facts` has added its facts."""
     columns = {
         field.name: pa.Column(
             DTYPES[field.kind],
             nullable=True,
-            checks=[_check(code, expr) for code, expr in field_problems(field, period_end).items()],
+            checks=[_check(code, expr) for code, expr in field_problems(field).items()],
         )
         for field in DATASETS[dataset].fields
     }

@@ -27,12 +27,10 @@ def _cleaned(column: str) -> pl.Expr:
     return pl.col(column).str.normalize("NFKC").str.replace_all(r"\s", "")
 
 
-def row_kinds(body: pl.DataFrame, cells: list[str], fields: dict[str, str]) -> pl.Series:
-    """The kind of each body row: data, total, footer, repeated header or empty template row."""
+def _label_kinds(rows: pl.DataFrame, cells: list[str], fields: dict[str, str]) -> pl.Series:
+    """The kind of rows that carry no ID number (the only rows that can be anything but data)."""
     by_field = {field: column for column, field in fields.items()}
-    id_cell = _cleaned(by_field["id_number"]) if "id_number" in by_field else pl.lit(None)
-    name_cell = _cleaned(by_field["name"]) if "name" in by_field else pl.lit(None)
-    no_id = ~id_cell.str.contains(r"\d{6}").fill_null(False)
+    name_cell = _cleaned(by_field["name"]) if "name" in by_field else pl.lit(None, pl.String)
     total_cells = [_cleaned(c).str.contains(TOTAL_LABEL).fill_null(False) for c in cells]
     footer_cells = [_cleaned(c).str.contains(FOOTER_LABEL).fill_null(False) for c in cells]
     name_is_label = (
@@ -44,13 +42,32 @@ def row_kinds(body: pl.DataFrame, cells: list[str], fields: dict[str, str]) -> p
     header_cells = [_cleaned(c).str.replace_all(r"\*", "").is_in(keys).fill_null(False) for c in cells]
     mapped_blank = pl.all_horizontal(pl.col(c).is_null() for c in fields) if fields else pl.lit(True)
     kind = (
-        pl.when(no_id & name_is_label & pl.any_horizontal(total_cells)).then(pl.lit(TOTAL))
-        .when(no_id & name_is_label & pl.any_horizontal(footer_cells)).then(pl.lit(FOOTER))
-        .when(no_id & (pl.sum_horizontal(header_cells) >= 2)).then(pl.lit(REPEATED_HEADER))
+        pl.when(name_is_label & pl.any_horizontal(total_cells)).then(pl.lit(TOTAL))
+        .when(name_is_label & pl.any_horizontal(footer_cells)).then(pl.lit(FOOTER))
+        .when(pl.sum_horizontal(header_cells) >= 2).then(pl.lit(REPEATED_HEADER))
         .when(mapped_blank).then(pl.lit(TEMPLATE))
         .otherwise(pl.lit(DATA))
     )
-    return body.select(kind.alias("kind")).to_series()
+    return rows.select(kind.alias("kind")).to_series()
+
+
+def row_kinds(body: pl.DataFrame, cells: list[str], fields: dict[str, str]) -> pl.Series:
+    """The kind of each body row: data, total, footer, repeated header or empty template row.
+
+    A row holding an ID number (six digits in a row) is data whatever else it says; the label
+    patterns are only sought in the few rows without one.
+    """
+    id_column = next((c for c, f in fields.items() if f == "id_number"), None)
+    has_id = (
+        body.select(pl.col(id_column).str.contains(r"\d{6}").fill_null(False)).to_series()
+        if id_column else pl.Series([False] * body.height)
+    )
+    without_id = (~has_id).arg_true()
+    kinds = pl.Series("kind", [DATA] * body.height, dtype=pl.String)
+    if without_id.len():
+        labels = _label_kinds(body[without_id], cells, fields)
+        kinds = kinds.scatter(without_id, labels)
+    return kinds
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,19 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"
 _MONEY_NOISE = r"[\s,，元¥￥]"
 
 
+def nfkc(raw: pl.Expr) -> pl.Expr:
+    """Full-width forms folded to ASCII; most cells are ASCII already and are left as they are."""
+    return pl.when(raw.str.contains(r"[^\x00-\x7F]")).then(raw.str.normalize("NFKC")).otherwise(raw)
+
+
 def folded(raw: pl.Expr) -> pl.Expr:
     """Full-width forms folded to ASCII (NFKC), surrounding white space removed; empty is null."""
-    text = raw.str.normalize("NFKC").str.strip_chars()
+    text = nfkc(raw).str.strip_chars()
     return pl.when(text == "").then(None).otherwise(text)
 
 
 def no_spaces(raw: pl.Expr) -> pl.Expr:
-    return raw.str.normalize("NFKC").str.replace_all(r"\s", "")
+    return nfkc(raw).str.replace_all(r"\s", "")
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +58,7 @@ def _without_blank_marks(value: pl.Expr) -> pl.Expr:
 
 def is_blank(raw: pl.Expr) -> pl.Expr:
     """Empty, white space only, or a mark that means nothing here (无, /, —)."""
-    value = no_spaces(raw)
+    value = raw.str.strip_chars()
     return (value.is_null() | (value == "") | value.is_in(blank_marks())).fill_null(True)
 
 
@@ -74,7 +79,7 @@ def id_text(raw: pl.Expr) -> pl.Expr:
     '19' in its birth year and a check digit, so the same person matches across offices.
     """
     cleaned = (
-        raw.str.normalize("NFKC")
+        nfkc(raw)
         .str.replace_all(r"[\s\-]", "")
         .str.strip_chars_start("'‘’`")
         .str.to_uppercase()
@@ -88,7 +93,7 @@ def id_text(raw: pl.Expr) -> pl.Expr:
 
 def money(raw: pl.Expr, blank_is_zero: bool = False) -> pl.Expr:
     """Yuan as a float; `1,234.50元`, `１２３４` read; blank is missing, or 0 where blank means unpaid."""
-    cleaned = _without_blank_marks(raw.str.normalize("NFKC").str.replace_all(_MONEY_NOISE, ""))
+    cleaned = _without_blank_marks(nfkc(raw).str.replace_all(_MONEY_NOISE, ""))
     value = cleaned.cast(pl.Float64, strict=False)
     value = pl.when(value.is_finite()).then(value).otherwise(None)
     if blank_is_zero:
@@ -98,7 +103,7 @@ def money(raw: pl.Expr, blank_is_zero: bool = False) -> pl.Expr:
 
 def whole_number(raw: pl.Expr, units: str) -> pl.Expr:
     """A count or a year: `3人`, `2024年度`, `2024.0`; anything fractional or negative is null."""
-    cleaned = raw.str.normalize("NFKC").str.replace_all(rf"[\s{units}]", "")
+    cleaned = nfkc(raw).str.replace_all(rf"[\s{units}]", "")
     value = cleaned.cast(pl.Float64, strict=False)
     usable = value.is_finite() & (value >= 0) & (value == value.floor())
     return pl.when(usable).then(value.cast(pl.Int64)).otherwise(None)
@@ -108,7 +113,7 @@ def whole_number(raw: pl.Expr, units: str) -> pl.Expr:
 
 def calendar_date(raw: pl.Expr) -> pl.Expr:
     """A date from an Excel serial, `2024-10-05`, `2024/10/5`, `2024.10.05`, `20241005`, `2024年10月5日`."""
-    text = raw.str.normalize("NFKC").str.replace_all(r"\s+", " ").str.strip_chars()
+    text = nfkc(raw).str.replace_all(r"\s+", " ").str.strip_chars()
     text = text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
     serial = text.str.extract(r"^(\d{5})(\.\d+)?$", 1).cast(pl.Int64, strict=False)
     from_serial = pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)

@@ -12,7 +12,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.datasets import DATASETS
-from schemas.validation import dataset_schema, message
+from schemas.validation import dataset_schema, message, with_facts
 
 QUARANTINE_COLUMNS = {
     "dataset": pl.String, "file": pl.String, "sheet": pl.String, "row": pl.Int64,
@@ -27,7 +27,7 @@ def empty_quarantine() -> pl.DataFrame:
 def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
     """(index, field, reason) of every failed check; a schema-level failure is a bug and raises."""
     try:
-        dataset_schema(dataset, period_end).validate(rows, lazy=True)
+        dataset_schema(dataset).validate(with_facts(rows, dataset, period_end), lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         if cases["index"].null_count():
