@@ -1,0 +1,155 @@
+"""Tiny staged months for rule tests: literal rows in an in-memory DuckDB.
+
+A test names only the columns its rule reads; every other column gets a plausible default and
+each row gets lineage like ('civil/低保.xlsx', '铜官区', 5), rows numbered from 5 down the sheet.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from schemas.datasets import DATASETS, staged_columns
+from schemas.policy import Policy
+from transforms.reconcile import Reconciliation, ensure_staged_tables, reconcile
+
+PERIOD = "2024-10"
+ALL_DATASETS = frozenset(DATASETS)
+
+TONGGUAN, ZONGYANG = "340705", "340722"
+
+# Defaults per dataset, with the lineage a real office file would give.
+DEFAULTS: dict[str, dict[str, object]] = {
+    "dibao": {
+        "county": TONGGUAN, "township": "横港街道", "household_id": "DB001", "relation": "户主",
+        "name": "张三", "category": None, "area_type": "urban", "household_size": 1,
+        "per_capita_income": 300.0, "benefit": 420.0, "topup": 0.0,
+        "src_file": "civil/低保.xlsx", "src_sheet": "铜官区",
+    },
+    "tekun": {
+        "county": TONGGUAN, "name": "张三", "support_mode": "dispersed", "self_care": "able",
+        "basic_paid": 936.0, "care_paid": 0.0,
+        "src_file": "civil/特困.xlsx", "src_sheet": "铜官区",
+    },
+    "deaths": {
+        "name": "张三", "death_date": date(2024, 1, 10),
+        "src_file": "civil/死亡.xlsx", "src_sheet": "Sheet1",
+    },
+    "registry": {
+        "county": TONGGUAN, "household_id": "JD001", "relation": "户主", "name": "张三",
+        "labor_ability": "able", "poverty_status": "exited", "exit_year": 2019,
+        "annual_income_per_capita": None,
+        "src_file": "poverty/建档立卡.xlsx", "src_sheet": "铜官区",
+    },
+    "enrollment": {
+        "name": "张三", "insured_status": "active", "premium": 380.0, "premium_subsidy": 380.0,
+        "year": 2024, "src_file": "medical/参保.xlsx", "src_sheet": "2024",
+    },
+    "claims": {
+        "claim_id": "JS0001", "name": "张三", "settle_date": date(2024, 10, 12),
+        "compliant_cost": 1000.0, "basic_paid": 1000.0, "critical_paid": 0.0,
+        "supplementary_paid": 0.0, "aid_paid": 0.0,
+        "src_file": "medical/住院结算.csv", "src_sheet": "",
+    },
+    "persons": {
+        "name": "张三", "disability_level": 3, "living_subsidy": 0.0, "care_subsidy": 0.0,
+        "src_file": "disability/残疾人.xlsx", "src_sheet": "两项补贴",
+    },
+}
+
+
+def citizen_id(seq: int, area: str = TONGGUAN, birth: str = "19800101") -> str:
+    """A valid 18-digit ID (GB 11643-1999 check digit) for person number `seq`."""
+    body = f"{area}{birth}{seq:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+ID1, ID2, ID3, ID4 = (citizen_id(n) for n in (1, 2, 3, 4))
+
+
+def name_norm(name: str | None) -> str | None:
+    """The staged name_norm: NFKC-folded, white space removed."""
+    return None if name is None else "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def staged_row(dataset: str, row: dict, src_row: int) -> dict:
+    """One staged row: the test's values over the dataset's defaults, lineage filled in."""
+    values = {"id_number": ID1} | DEFAULTS[dataset] | {"src_row": src_row} | row
+    values.setdefault("name_norm", name_norm(values.get("name")))
+    values.setdefault("id_number_raw", values["id_number"])
+    return {column: values.get(column) for column in staged_columns(dataset)}
+
+
+def staged(**rows_by_dataset: list[dict]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding the given rows per dataset, the other tables empty."""
+    con = duckdb.connect()
+    for dataset, rows in rows_by_dataset.items():
+        columns = staged_columns(dataset)
+        con.execute(
+            f"create table {dataset} ("
+            + ", ".join(f'"{c}" {t}' for c, t in columns.items())
+            + ")"
+        )
+        records = [staged_row(dataset, row, 5 + i) for i, row in enumerate(rows)]
+        if records:
+            placeholders = ", ".join("?" for _ in columns)
+            con.executemany(
+                f"insert into {dataset} values ({placeholders})",
+                [list(r.values()) for r in records],
+            )
+    ensure_staged_tables(con)
+    return con
+
+
+def tiny_policy(**rule_overrides) -> Policy:
+    """Two counties with the seed's numbers; 枞阳县's rural standard is 680 and its 特困 standard
+    884 is below the floor, 铜官区 (urban 720, rural 700) is within every limit."""
+    county = {
+        "consumption_prev_year": 18000.0, "registered_population": 450000,
+        "temp_relief_budget": 2300000.0,
+    }
+    rules = {
+        "topup_ratio": {"A": 0.30, "B": 0.20}, "tekun_floor_ratio": 0.60,
+        "medical_aid_ratio": 0.70, "medical_aid_ratio_tekun": 0.80,
+        "medical_aid_annual_cap": 10000, "temp_relief_per_capita": 5.0,
+        "care_subsidy_levels": [1, 2], "tolerance": 1.0,
+    } | rule_overrides
+    return Policy.model_validate({
+        "rules": rules,
+        "counties": {
+            TONGGUAN: county | {"name": "铜官区", "dibao_urban": 720.0, "dibao_rural": 700.0,
+                                "tekun_basic": 936.0},
+            ZONGYANG: county | {"name": "枞阳县", "dibao_urban": 720.0, "dibao_rural": 680.0,
+                                "tekun_basic": 884.0, "consumption_prev_year": 18500.0,
+                                "registered_population": 900000, "temp_relief_budget": 4800000.0},
+        },
+    })
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    period: str = PERIOD,
+    received: frozenset[str] | set[str] = ALL_DATASETS,
+    policy: Policy | None = None,
+) -> Reconciliation:
+    return reconcile(con, policy or tiny_policy(), period, set(received))
+
+
+def exceptions_of(rule_code: str, con: duckdb.DuckDBPyConnection, **kwargs) -> pl.DataFrame:
+    """The exceptions one rule raised over a staged month."""
+    return run(con, **kwargs).exceptions.filter(pl.col("rule_code") == rule_code)
+
+
+def subjects(rule_code: str, con: duckdb.DuckDBPyConnection, **kwargs) -> list[str]:
+    return sorted(exceptions_of(rule_code, con, **kwargs)["subject"].to_list())
+
+
+def only(frame: pl.DataFrame) -> dict:
+    """The one exception of a frame, as a dict."""
+    assert frame.height == 1, frame
+    return frame.row(0, named=True)

@@ -1,0 +1,81 @@
+-- Deaths: nobody is paid after their death (SPEC §4).
+--
+-- DECEASED_STILL_PAID  "death_date < P_start and the person is in 低保, in 特困, or paid a disability
+--                       subsidy > 0"
+--
+-- rules/README: the earliest accepted death date of the ID counts; a death inside the month is not an
+-- exception (the month's payment was due). `actual` is what was paid this month, `expected` is 0.
+with
+deaths_before_period as (
+    select
+        id_number,
+        min(death_date) as death_date,
+        first(name order by src_file, src_sheet, src_row) as name,
+        rows_text(src_file, src_sheet, src_row) as death_rows,
+        list(source_ref(src_file, src_sheet, src_row)) as sources
+    from deaths
+    group by id_number
+    having min(death_date) < $period_start
+),
+
+payments_this_month as (
+    select id_number, 1 as programme_order, '低保' as programme, benefit + coalesce(topup, 0) as paid,
+           name, county, household_id, src_file, src_sheet, src_row
+    from dibao
+    union all
+    select id_number, 2, '特困供养', basic_paid + coalesce(care_paid, 0),
+           name, county, null, src_file, src_sheet, src_row
+    from tekun
+    union all
+    select id_number, 3, '残疾人两项补贴', coalesce(living_subsidy, 0) + coalesce(care_subsidy, 0),
+           name, county, null, src_file, src_sheet, src_row
+    from persons
+    where coalesce(living_subsidy, 0) + coalesce(care_subsidy, 0) > 0
+),
+
+paid_by_programme as (
+    select
+        id_number,
+        programme_order,
+        programme,
+        sum(paid) as paid,
+        first(name order by src_file, src_sheet, src_row) as name,
+        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
+        first(household_id order by src_file, src_sheet, src_row) as household_id,
+        list(source_ref(src_file, src_sheet, src_row)) as sources
+    from payments_this_month
+    where id_number in (select id_number from deaths_before_period)
+    group by id_number, programme_order, programme
+),
+
+deceased_still_paid as (
+    select
+        'DECEASED_STILL_PAID' as rule_code,
+        coalesce(first(paid.county order by paid.programme_order) filter (where paid.county is not null),
+                 any_value(home.county)) as county,
+        paid.id_number as subject,
+        paid.id_number,
+        first(paid.name order by paid.programme_order) as name,
+        first(paid.household_id order by paid.programme_order) as household_id,
+        first(paid.name order by paid.programme_order) || '已于 '
+            || strftime(any_value(died.death_date), '%Y-%m-%d') || ' 死亡（'
+            || any_value(died.death_rows) || '），本月仍在'
+            || string_agg(paid.programme || '（' || yuan(paid.paid) || ' 元）', '、'
+                          order by paid.programme_order)
+            || '名单中，共发放 ' || yuan(sum(paid.paid)) || ' 元，请立即停发并追回' as detail,
+        0::double as expected,
+        sum(paid.paid)::double as actual,
+        list_concat(flatten(list(paid.sources)), any_value(died.sources)) as sources
+    from paid_by_programme as paid
+    join deaths_before_period as died using (id_number)
+    left join assisted_people as home using (id_number)
+    group by paid.id_number
+),
+
+findings as (
+    select * from deceased_still_paid
+)
+
+-- The runner asks only for the rules whose datasets arrived this month.
+select * from findings
+where list_contains($rules, rule_code)

@@ -1,0 +1,154 @@
+-- Medical assistance: 低保 and 特困 persons are insured at public cost and aided after each stay (SPEC §4).
+--
+-- PREMIUM_NOT_SUBSIDIZED  "a person in 低保 or 特困 has no active enrollment for year(P), or
+--                          premium_subsidy < premium − tolerance"
+-- MEDICAL_AID_SHORTFALL   "a claim settled within P of a person in 低保 or 特困: oop = max(0, compliant_cost
+--                          − basic_paid − critical_paid − supplementary_paid); expected = min(ratio × oop,
+--                          cap − aid_paid on that person's earlier claims in year(P): settled before it, or
+--                          the same day with a smaller claim_id); aid_paid < expected − tolerance
+--                          (ratio: 特困 ratio for 特困 persons)"
+--
+-- rules/README: an enrollment counts when year = year(P) and its status is active; the person is
+-- subsidised when any such row has premium_subsidy >= premium − tolerance. Earlier aid counts claims
+-- of any month of year(P) and of any roster status; claim_ids are compared as text; a person in 特困
+-- gets the 特困 ratio even when also in 低保. Amounts are compared in fen.
+with
+assisted as (
+    select
+        *,
+        case when in_dibao and in_tekun then '低保对象、特困供养人员'
+             when in_tekun then '特困供养人员'
+             else '低保对象' end as programme,
+        list_concat(dibao_sources, tekun_sources) as roster_sources
+    from assisted_people
+    where in_dibao or in_tekun
+),
+
+enrollment_this_year as (
+    select
+        id_number,
+        bool_or(insured_status = 'active') as any_active,
+        min(round(premium - coalesce(premium_subsidy, 0), 2))
+            filter (where insured_status = 'active') as premium_shortfall,
+        arg_min(premium, round(premium - coalesce(premium_subsidy, 0), 2))
+            filter (where insured_status = 'active') as premium,
+        arg_min(coalesce(premium_subsidy, 0), round(premium - coalesce(premium_subsidy, 0), 2))
+            filter (where insured_status = 'active') as premium_subsidy,
+        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
+        rows_text(src_file, src_sheet, src_row) as rows_text,
+        list(source_ref(src_file, src_sheet, src_row)) as sources
+    from enrollment
+    where year = $period_year
+    group by id_number
+),
+
+premium_not_subsidized as (
+    select
+        'PREMIUM_NOT_SUBSIDIZED' as rule_code,
+        coalesce(enrolled.county, assisted.county) as county,
+        assisted.id_number as subject,
+        assisted.id_number,
+        assisted.name,
+        assisted.dibao_household_id as household_id,
+        assisted.name || '为' || assisted.programme || '，'
+            || case when coalesce(enrolled.any_active, false)
+                    then $period_year || ' 年度个人缴费标准 ' || yuan(enrolled.premium) || ' 元，资助 '
+                         || yuan(enrolled.premium_subsidy) || ' 元，少资助 '
+                         || yuan(enrolled.premium_shortfall) || ' 元，应全额资助参保'
+                    when enrolled.id_number is not null
+                    then $period_year || ' 年度参保状态不是正常参保，应恢复参保并由财政资助'
+                    else '未查到 ' || $period_year || ' 年度参保记录，应由财政资助参保'
+               end
+            || coalesce('（' || enrolled.rows_text || '）', '') as detail,
+        enrolled.premium::double as expected,
+        enrolled.premium_subsidy::double as actual,
+        list_concat(assisted.roster_sources, enrolled.sources) as sources
+    from assisted
+    left join enrollment_this_year as enrolled using (id_number)
+    where not coalesce(enrolled.any_active, false)
+       or enrolled.premium_shortfall > $tolerance
+),
+
+claims_in_period as (
+    select
+        claims.*,
+        assisted.in_tekun,
+        assisted.dibao_household_id,
+        assisted.county as home_county,
+        assisted.roster_sources
+    from claims
+    join assisted using (id_number)
+    where claims.settle_date between $period_start and $period_end
+),
+
+aid_on_earlier_claims as (
+    select
+        claim.src_file,
+        claim.src_sheet,
+        claim.src_row,
+        sum(coalesce(earlier.aid_paid, 0)) as earlier_aid,
+        list(source_ref(earlier.src_file, earlier.src_sheet, earlier.src_row))
+            filter (where earlier.aid_paid > 0) as earlier_sources
+    from claims_in_period as claim
+    join claims as earlier
+      on earlier.id_number = claim.id_number
+     and year(earlier.settle_date) = $period_year
+     and (earlier.settle_date < claim.settle_date
+          or (earlier.settle_date = claim.settle_date and earlier.claim_id < claim.claim_id))
+    group by claim.src_file, claim.src_sheet, claim.src_row
+),
+
+medical_aid_expected as (
+    select
+        claim.*,
+        coalesce(earlier.earlier_aid, 0) as earlier_aid,
+        coalesce(earlier.earlier_sources, []) as earlier_sources,
+        greatest(0, claim.compliant_cost - claim.basic_paid - coalesce(claim.critical_paid, 0)
+                    - coalesce(claim.supplementary_paid, 0)) as out_of_pocket,
+        case when claim.in_tekun then $medical_aid_ratio_tekun else $medical_aid_ratio end as ratio,
+        greatest(0, $medical_aid_annual_cap - coalesce(earlier.earlier_aid, 0)) as cap_left,
+        round(least(ratio * out_of_pocket, cap_left), 2) as expected_aid,
+        coalesce(claim.aid_paid, 0) as paid_aid
+    from claims_in_period as claim
+    left join aid_on_earlier_claims as earlier using (src_file, src_sheet, src_row)
+),
+
+medical_aid_shortfall as (
+    select
+        'MEDICAL_AID_SHORTFALL' as rule_code,
+        coalesce(first(county order by src_file, src_sheet, src_row) filter (where county is not null),
+                 any_value(home_county)) as county,
+        claim_id as subject,
+        first(id_number order by src_file, src_sheet, src_row) as id_number,
+        first(name order by src_file, src_sheet, src_row) as name,
+        first(dibao_household_id order by src_file, src_sheet, src_row) as household_id,
+        '结算单 ' || claim_id || '（' || first(name order by src_file, src_sheet, src_row) || '，'
+            || strftime(min(settle_date), '%Y-%m-%d') || ' 结算）政策范围内个人自付 '
+            || yuan(sum(out_of_pocket)) || ' 元，按 ' || percent(any_value(ratio)) || ' 应救助 '
+            || yuan(sum(expected_aid)) || ' 元'
+            || case when bool_or(ratio * out_of_pocket > cap_left)
+                    then '（本年度救助封顶线 ' || yuan($medical_aid_annual_cap) || ' 元，此前已救助 '
+                         || yuan(max(earlier_aid)) || ' 元，剩余 ' || yuan(min(cap_left)) || ' 元）'
+                    else '' end
+            || '，实际救助 ' || yuan(sum(paid_aid)) || ' 元，少救助 '
+            || yuan(sum(expected_aid) - sum(paid_aid)) || ' 元，请补足（'
+            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+        sum(expected_aid)::double as expected,
+        sum(paid_aid)::double as actual,
+        list_concat(list(source_ref(src_file, src_sheet, src_row)),
+                    flatten(list(earlier_sources)),
+                    flatten(list(roster_sources))) as sources
+    from medical_aid_expected
+    where round(expected_aid - paid_aid, 2) > $tolerance
+    group by claim_id
+),
+
+findings as (
+    select * from premium_not_subsidized
+    union all by name
+    select * from medical_aid_shortfall
+)
+
+-- The runner asks only for the rules whose datasets arrived this month.
+select * from findings
+where list_contains($rules, rule_code)

@@ -1,0 +1,70 @@
+-- 特困供养: paid at the county standard, and the standard itself at the floor (SPEC §4).
+--
+-- TEKUN_BELOW_STANDARD        "basic_paid < county tekun_basic − tolerance"
+-- TEKUN_STANDARD_BELOW_FLOOR  "tekun_basic × 12 < tekun_floor_ratio × consumption_prev_year"
+--                             (policy: "特困 standard >= 60% of last year's per-capita consumption")
+--
+-- rules/README: the floor is evaluated for every county of the policy file, whatever the month's
+-- data, and compares strictly. Amounts are compared in fen.
+with
+tekun_rows_below_standard as (
+    select
+        tekun.*,
+        policy_counties.tekun_basic,
+        policy_counties.county_name,
+        dibao_members.household_id as dibao_household_id
+    from tekun
+    join policy_counties using (county)
+    left join dibao_members using (id_number)
+    where round(policy_counties.tekun_basic - tekun.basic_paid, 2) > $tolerance
+),
+
+tekun_below_standard as (
+    select
+        'TEKUN_BELOW_STANDARD' as rule_code,
+        first(county order by src_file, src_sheet, src_row) as county,
+        id_number as subject,
+        id_number,
+        first(name order by src_file, src_sheet, src_row) as name,
+        any_value(dibao_household_id) as household_id,
+        first(name order by src_file, src_sheet, src_row) || '本月基本生活费 ' || yuan(sum(basic_paid))
+            || ' 元，低于' || first(county_name order by src_file, src_sheet, src_row)
+            || '特困人员基本生活标准 ' || yuan(sum(tekun_basic)) || ' 元，少发 '
+            || yuan(sum(tekun_basic) - sum(basic_paid)) || ' 元，请补发（'
+            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+        sum(tekun_basic)::double as expected,
+        sum(basic_paid)::double as actual,
+        list(source_ref(src_file, src_sheet, src_row)) as sources
+    from tekun_rows_below_standard
+    group by id_number
+),
+
+tekun_standard_below_floor as (
+    select
+        'TEKUN_STANDARD_BELOW_FLOOR' as rule_code,
+        county,
+        county as subject,
+        null as id_number,
+        null as name,
+        null as household_id,
+        county_name || '特困人员基本生活标准 ' || yuan(tekun_basic) || ' 元/月（全年 '
+            || yuan(tekun_basic * 12) || ' 元），低于上年度居民人均消费支出 '
+            || yuan(consumption_prev_year) || ' 元的 ' || percent($tekun_floor_ratio) || '（'
+            || yuan(round($tekun_floor_ratio * consumption_prev_year, 2)) || ' 元），请按规定提高标准'
+            as detail,
+        round($tekun_floor_ratio * consumption_prev_year, 2)::double as expected,
+        round(tekun_basic * 12, 2)::double as actual,
+        []::varchar[] as sources
+    from policy_counties
+    where round(tekun_basic * 12, 2) < round($tekun_floor_ratio * consumption_prev_year, 2)
+),
+
+findings as (
+    select * from tekun_below_standard
+    union all by name
+    select * from tekun_standard_below_floor
+)
+
+-- The runner asks only for the rules whose datasets arrived this month.
+select * from findings
+where list_contains($rules, rule_code)

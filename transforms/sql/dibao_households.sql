@@ -1,0 +1,70 @@
+-- The 低保 households of the month, with the income and the standard DIBAO_EXIT_DUE compares.
+-- The rule (rules/dibao.sql) and the household roster both read this view, so they cannot disagree.
+--
+-- SPEC §4 DIBAO_EXIT_DUE: "the household's monthly per-capita income exceeds its 低保 standard
+--   (county, urban/rural): income = max(roster per_capita_income, annual_income_per_capita / 12
+--   from any member's 建档立卡 row)"
+-- rules/README: "Its standard is `dibao_urban` or `dibao_rural` of its county, taken from the
+--   head's row (与户主关系 户主/本人), or else from its first row in file order."
+-- The registry's yearly income is divided by 12 and compared unrounded, as SPEC §4 writes it
+-- (8640.04 a year is 720.0033 a month: above a 720 standard); sentences show it to the fen.
+create or replace temp view dibao_households as
+with
+dibao_rows as (
+    select *, coalesce(relation in ('户主', '本人'), false) as is_head
+    from dibao
+),
+
+households as (
+    select
+        household_id,
+        first(county order by not is_head, src_file, src_sheet, src_row) as county,
+        first(area_type order by not is_head, src_file, src_sheet, src_row) as area_type,
+        first(name order by not is_head, src_file, src_sheet, src_row) as head_name,
+        first(id_number order by not is_head, src_file, src_sheet, src_row) as head_id_number,
+        count(distinct id_number) as members,
+        max(per_capita_income) as per_capita_income,
+        sum(benefit) as benefit_total,
+        sum(coalesce(topup, 0)) as topup_total,
+        list(source_ref(src_file, src_sheet, src_row)) as dibao_sources
+    from dibao_rows
+    group by household_id
+),
+
+registry_income as (
+    select
+        members.household_id,
+        max(registry.annual_income_per_capita) as registry_income_annual,
+        max(registry.annual_income_per_capita) / 12 as registry_income_monthly,
+        list(source_ref(registry.src_file, registry.src_sheet, registry.src_row)) as registry_sources
+    from (select distinct household_id, id_number from dibao) as members
+    join registry using (id_number)
+    where registry.annual_income_per_capita is not null
+    group by members.household_id
+),
+
+final as (
+    select
+        households.household_id,
+        households.county,
+        households.area_type,
+        households.members,
+        households.head_name,
+        households.head_id_number,
+        households.per_capita_income,
+        registry_income.registry_income_annual,
+        registry_income.registry_income_monthly,
+        greatest(households.per_capita_income, registry_income.registry_income_monthly) as income_used,
+        case households.area_type
+            when 'urban' then policy_counties.dibao_urban
+            when 'rural' then policy_counties.dibao_rural
+        end as standard,
+        households.benefit_total,
+        households.topup_total,
+        list_concat(households.dibao_sources, registry_income.registry_sources) as sources
+    from households
+    left join registry_income using (household_id)
+    left join policy_counties using (county)
+)
+
+select * from final;
