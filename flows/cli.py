@@ -20,14 +20,13 @@ from transforms.inbox import InboxError, checked_period, inbox_files  # noqa: E4
 
 app = typer.Typer(help="兜底 doudi：社会救助兜底数据月度核对", no_args_is_help=True, add_completion=False)
 out_console = Console()
-err_console = Console(stderr=True)
 
 Period = Annotated[str, typer.Option("--period", help="核对的月份，YYYY-MM")]
 PolicyFile = Annotated[Path, typer.Option(help="政策参数文件（TOML）")]
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"doudi: {message}", highlight=False, markup=False)
+    typer.echo(f"doudi: {message}", err=True)
     raise typer.Exit(code=2)
 
 

@@ -73,6 +73,23 @@ class Policy(_Strict):
         return self
 
 
+_WHAT_IS_WRONG = {
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文字",
+    "string_pattern_mismatch": "应为 6 位区县代码",
+    "too_short": "不能为空",
+    "list_type": "应为列表，例如 [1, 2]",
+    "dict_type": "应为一节表格",
+}
+
+
 def _one_line(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"])
@@ -82,7 +99,8 @@ def _one_line(error: ValidationError) -> str:
         return f"不认识的键 {key}"
     if first["type"] == "value_error":
         return first["msg"].removeprefix("Value error, ")
-    return f"{key} 不合规：{first['msg']}（当前值 {first.get('input')!r}）"
+    what = _WHAT_IS_WRONG.get(first["type"], first["msg"]).format(**first.get("ctx", {}))
+    return f"{key} {what}（当前值 {first.get('input')!r}）"
 
 
 def load_policy(path: Path) -> Policy:

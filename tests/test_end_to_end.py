@@ -1,0 +1,138 @@
+"""A generated month through the whole flow, scored against the generator's ground truth.
+
+Two seeds: the rules and the quarantine must agree with the truth exactly (recall and precision
+100%), and every sheet must account for every row it holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from flows.monthly import monthly_run
+from sample_month import generate_month
+from schemas.policy import load_policy
+
+PERIOD = "2024-10"
+POLICY = Path("data/policy.toml")
+SEEDS = (7, 11)
+
+
+@dataclass(frozen=True)
+class RunMonth:
+    inbox: Path
+    truth: Path
+    out: Path
+    manifest: dict
+
+    def truth_rows(self, name: str) -> list[dict]:
+        with (self.truth / PERIOD / name).open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    def output(self, name: str) -> pl.DataFrame:
+        return pl.read_parquet(self.out / PERIOD / name)
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
+def month(request, tmp_path_factory) -> RunMonth:
+    root = tmp_path_factory.mktemp(f"month-{request.param}")
+    generate_month(PERIOD, 1, request.param, root / "inbox", root / "truth", load_policy(POLICY))
+    manifest = monthly_run(period=PERIOD, inbox=root / "inbox", out=root / "reports", policy_path=POLICY)
+    return RunMonth(root / "inbox", root / "truth", root / "reports", manifest)
+
+
+def test_every_bad_row_is_quarantined_with_its_reason_and_no_good_row_is(month: RunMonth):
+    expected = {(r["file"], r["sheet"], int(r["row"]), r["reason"]) for r in month.truth_rows("quarantine.csv")}
+    got = set(month.output("quarantine.parquet").select("file", "sheet", "row", "reason").iter_rows())
+    assert {r for _, _, _, r in expected} >= {
+        "ID_MISSING", "ID_MALFORMED", "ID_CHECKSUM", "ID_BAD_DATE", "ID_PRECISION_LOST",
+        "REQUIRED_MISSING", "BAD_NUMBER", "NEGATIVE_AMOUNT", "BAD_DATE", "UNKNOWN_CATEGORY",
+    }
+    assert sorted(expected - got) == [], "bad rows not quarantined"
+    assert sorted(got - expected) == [], "good rows quarantined"
+
+
+def test_every_sheet_accounts_for_every_row(month: RunMonth):
+    for entry in month.manifest["inputs"]:
+        read = entry["rows_accepted"] + entry["rows_quarantined"] + entry["rows_skipped"]
+        assert entry["rows_read"] == read, entry["file"]
+    columns = ("dataset", "rows_read", "rows_accepted", "rows_quarantined", "rows_skipped", "total_row_check")
+    expected = {
+        (r["file"], r["sheet"]): tuple(r[c] if c in ("dataset", "total_row_check") else int(r[c]) for c in columns)
+        for r in month.truth_rows("inputs.csv")
+    }
+    got = {(e["file"], e["sheet"]): tuple(e[c] for c in columns) for e in month.manifest["inputs"]}
+    assert got == expected
+
+
+def test_quarantine_in_the_manifest_agrees_with_quarantine_parquet(month: RunMonth):
+    quarantine = month.output("quarantine.parquet")
+    assert sum(e["rows_quarantined"] for e in month.manifest["inputs"]) == quarantine.select("file", "sheet", "row").n_unique()
+
+
+def test_files_of_no_dataset_and_unreadable_files_are_rejected_with_a_reason(month: RunMonth):
+    expected = {r["file"] for r in month.truth_rows("rejected.csv")}
+    assert {r["file"] for r in month.manifest["rejected"]} == expected
+    assert all(r["reason"] for r in month.manifest["rejected"])
+
+
+@pytest.mark.parametrize("rule", [
+    "DIBAO_TEKUN_OVERLAP", "DUPLICATE_ENROLLMENT", "DECEASED_STILL_PAID", "IDENTITY_CONFLICT",
+    "DIBAO_EXIT_DUE", "EXITED_POVERTY_ON_DIBAO", "COVERAGE_GAP", "DIBAO_TOPUP_MISMATCH",
+    "TEKUN_BELOW_STANDARD", "TEKUN_STANDARD_BELOW_FLOOR", "PREMIUM_NOT_SUBSIDIZED",
+    "MEDICAL_AID_SHORTFALL", "DISABILITY_LIVING_MISSING", "DISABILITY_LIVING_INELIGIBLE",
+    "DISABILITY_CARE_MISSING", "DISABILITY_CARE_INELIGIBLE", "TEMP_RELIEF_BUDGET_SHORT",
+])
+def test_each_rule_finds_exactly_the_ground_truth(month: RunMonth, rule: str):
+    expected = {r["subject"] for r in month.truth_rows("exceptions.csv") if r["rule_code"] == rule}
+    exceptions = month.output("exceptions.parquet").filter(pl.col("rule_code") == rule)
+    got = set(exceptions["subject"])
+    assert expected, f"the generator injected no {rule}"
+    assert sorted(expected - got) == [], "missed"
+    assert sorted(got - expected) == [], "raised wrongly"
+    assert month.manifest["rule_counts"][rule] == len(expected)
+
+
+def test_exceptions_have_the_columns_of_the_spec_and_a_chinese_detail(month: RunMonth):
+    exceptions = month.output("exceptions.parquet")
+    assert exceptions.columns == [
+        "exception_id", "period", "rule_code", "severity", "county", "subject", "id_number", "name",
+        "household_id", "detail", "expected", "actual", "sources", "status", "first_seen",
+    ]
+    assert exceptions["exception_id"].n_unique() == exceptions.height
+    assert exceptions["detail"].str.contains(r"[\u4e00-\u9fff]").all()
+    person_rules = exceptions.filter(~pl.col("rule_code").is_in(["TEKUN_STANDARD_BELOW_FLOOR", "TEMP_RELIEF_BUDGET_SHORT"]))
+    assert person_rules["sources"].list.len().min() >= 1
+
+
+def test_quarantine_has_the_columns_of_the_spec_and_an_actionable_message(month: RunMonth):
+    quarantine = month.output("quarantine.parquet")
+    assert quarantine.columns == ["dataset", "file", "sheet", "row", "reason", "field", "value", "message"]
+    assert quarantine["message"].str.contains("第 ").all()
+
+
+def test_the_manifest_has_the_keys_of_the_spec_and_lists_every_output(month: RunMonth):
+    manifest = json.loads((month.out / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    assert {
+        "run_id", "period", "started_at", "finished_at", "code_version", "policy_sha256", "inputs",
+        "rejected", "outputs", "rule_counts", "missing_datasets", "rules_skipped",
+    } <= set(manifest)
+    assert manifest["missing_datasets"] == [] and manifest["rules_skipped"] == []
+    listed = {o["file"] for o in manifest["outputs"]}
+    assert {"quarantine.parquet", "exceptions.parquet", "roster_persons.parquet", "roster_households.parquet"} <= listed
+    for entry in manifest["inputs"]:
+        assert {"file", "sha256", "sheet", "dataset", "rows_read", "rows_accepted", "rows_quarantined",
+                "rows_skipped", "total_row_check", "unmapped_columns"} <= set(entry)
+
+
+def test_the_rosters_cover_every_person_and_every_dibao_household(month: RunMonth):
+    persons = month.output("roster_persons.parquet")
+    households = month.output("roster_households.parquet")
+    assert persons["id_number"].n_unique() == persons.height
+    exit_due = {r["subject"] for r in month.truth_rows("exceptions.csv") if r["rule_code"] == "DIBAO_EXIT_DUE"}
+    assert set(households.filter(pl.col("exit_due"))["household_id"]) == exit_due
