@@ -1,0 +1,181 @@
+"""The exceptions a correct run must raise on a generated month: SPEC §4 as read by
+transforms/rules/README.md, evaluated in plain Python over the accepted rows.
+
+This is the ground truth's own, independent reading of the rules (the product evaluates them in
+SQL). It sees exactly what a correct ingest stages: accepted rows only, canonical values.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from datetime import date
+
+from sample_month.records import Month, Period, Record
+from schemas.policy import Policy
+
+Exception_ = tuple[str, str]
+
+
+def fen(yuan: float) -> float:
+    """Money is compared in fen (rules/README.md): computed amounts and differences are rounded to
+    0.01 yuan first, so float noise never moves an amount across a threshold. The generator keeps
+    every near miss at least 0.09 yuan from its threshold, so how halves round never matters."""
+    return round(yuan, 2)
+
+
+def name_norm(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+def by_id(records: list[Record]) -> dict[str, list[Record]]:
+    grouped: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        grouped[record.id_number].append(record)
+    return grouped
+
+
+class Staged:
+    """The accepted rows of each dataset, and the same rows grouped by person."""
+
+    def __init__(self, month: Month):
+        self.rows = {name: month.accepted(name) for name in month.rows}
+        self.ids = {name: by_id(records) for name, records in self.rows.items()}
+        self.in_dibao, self.in_tekun = set(self.ids["dibao"]), set(self.ids["tekun"])
+
+
+def expected_exceptions(month: Month, policy: Policy) -> set[Exception_]:
+    staged = Staged(month)
+    found = set(county_rules(policy))
+    found |= person_rules(staged, month.period.start)
+    found |= household_rules(staged, policy)
+    found |= payment_rules(staged, policy, month.period.year)
+    found |= medical_aid_rule(staged, policy, month.period)
+    found |= disability_rules(staged, policy)
+    return found
+
+
+def county_rules(policy: Policy) -> set[Exception_]:
+    rules = policy.rules
+    found = set()
+    for code, county in policy.counties.items():
+        if county.tekun_basic * 12 < fen(rules.tekun_floor_ratio * county.consumption_prev_year):
+            found.add(("TEKUN_STANDARD_BELOW_FLOOR", code))
+        if county.temp_relief_budget < rules.temp_relief_per_capita * county.registered_population:
+            found.add(("TEMP_RELIEF_BUDGET_SHORT", code))
+    return found
+
+
+def person_rules(s: Staged, period_start: date) -> set[Exception_]:
+    found = {("DIBAO_TEKUN_OVERLAP", n) for n in s.in_dibao & s.in_tekun}
+    for dataset in ("dibao", "tekun", "persons"):
+        found |= {("DUPLICATE_ENROLLMENT", n) for n, rs in s.ids[dataset].items() if len(rs) > 1}
+    subsidised = {n for n, rs in s.ids["persons"].items()
+                  if sum(r.values["living_subsidy"] + r.values["care_subsidy"] for r in rs) > 0}
+    paid = s.in_dibao | s.in_tekun | subsidised
+    for number, deaths in s.ids["deaths"].items():
+        died = min(r.values["death_date"] for r in deaths)
+        if died < period_start and number in paid:
+            found.add(("DECEASED_STILL_PAID", number))
+    names: dict[str, set[str]] = defaultdict(set)
+    for records in s.rows.values():
+        for record in records:
+            names[record.id_number].add(name_norm(str(record.values["name"])))
+    found |= {("IDENTITY_CONFLICT", n) for n, seen in names.items() if len(seen) > 1}
+    return found
+
+
+def household_rules(s: Staged, policy: Policy) -> set[Exception_]:
+    registry = s.ids["registry"]
+    households: dict[str, list[Record]] = defaultdict(list)
+    for record in s.rows["dibao"]:
+        households[str(record.values["household_id"])].append(record)
+    found = set()
+    for household, members in households.items():
+        head = next((r for r in members if r.values["relation"] in ("户主", "本人")), members[0])
+        county = policy.counties[str(head.values["county"])]
+        standard = county.dibao_urban if head.values["area_type"] == "urban" else county.dibao_rural
+        linked = [r for m in members for r in registry.get(m.id_number, [])]
+        incomes = [r.values["per_capita_income"] for r in members]
+        incomes += [fen(r.values["annual_income_per_capita"] / 12) for r in linked
+                    if r.values["annual_income_per_capita"] is not None]
+        if max(incomes) > standard:
+            found.add(("DIBAO_EXIT_DUE", household))
+        if any(r.values["poverty_status"] == "exited" for r in linked):
+            found.add(("EXITED_POVERTY_ON_DIBAO", household))
+    covered = s.in_dibao | s.in_tekun
+    registry_households: dict[str, list[Record]] = defaultdict(list)
+    for record in s.rows["registry"]:
+        registry_households[str(record.values["household_id"])].append(record)
+    for household, members in registry_households.items():
+        if (all(r.values["poverty_status"] != "exited" for r in members)
+                and all(r.values["labor_ability"] == "none" for r in members)
+                and not any(r.id_number in covered for r in members)):
+            found.add(("COVERAGE_GAP", household))
+    return found
+
+
+def payment_rules(s: Staged, policy: Policy, year: int) -> set[Exception_]:
+    rules = policy.rules
+    tolerance = rules.tolerance
+    found = set()
+    for record in s.rows["dibao"]:
+        v = record.values
+        ratio = getattr(rules.topup_ratio, v["category"]) if v["category"] else 0.0
+        if fen(abs(v["topup"] - fen(ratio * v["benefit"]))) > tolerance:
+            found.add(("DIBAO_TOPUP_MISMATCH", record.id_number))
+    for record in s.rows["tekun"]:
+        standard = policy.counties[str(record.values["county"])].tekun_basic
+        if fen(standard - record.values["basic_paid"]) > tolerance:
+            found.add(("TEKUN_BELOW_STANDARD", record.id_number))
+    for number in s.in_dibao | s.in_tekun:
+        active = [r.values for r in s.ids["enrollment"].get(number, [])
+                  if r.values["year"] == year and r.values["insured_status"] == "active"]
+        if not any(fen(v["premium"] - v["premium_subsidy"]) <= tolerance for v in active):
+            found.add(("PREMIUM_NOT_SUBSIDIZED", number))
+    return found
+
+
+def medical_aid_rule(s: Staged, policy: Policy, period: Period) -> set[Exception_]:
+    rules = policy.rules
+    on_roster = s.in_dibao | s.in_tekun
+    found = set()
+    for number, claims in s.ids["claims"].items():
+        if number not in on_roster:
+            continue
+        ratio = rules.medical_aid_ratio_tekun if number in s.in_tekun else rules.medical_aid_ratio
+        this_year = [c.values for c in claims if c.values["settle_date"].year == period.year]
+        for v in this_year:
+            if not period.start <= v["settle_date"] <= period.end:
+                continue
+            key = (v["settle_date"], str(v["claim_id"]))
+            earlier = sum(o["aid_paid"] for o in this_year
+                          if (o["settle_date"], str(o["claim_id"])) < key)
+            oop = max(0.0, v["compliant_cost"] - v["basic_paid"] - v["critical_paid"]
+                      - v["supplementary_paid"])
+            expected = fen(min(ratio * oop, max(0.0, rules.medical_aid_annual_cap - earlier)))
+            if fen(expected - v["aid_paid"]) > rules.tolerance:
+                found.add(("MEDICAL_AID_SHORTFALL", str(v["claim_id"])))
+    return found
+
+
+def disability_rules(s: Staged, policy: Policy) -> set[Exception_]:
+    in_dibao, in_tekun = s.in_dibao, s.in_tekun
+    poor = {r.id_number for r in s.rows["registry"] if r.values["poverty_status"] == "poor"}
+    levels = policy.rules.care_subsidy_levels
+    found = set()
+    for number, records in s.ids["persons"].items():
+        living = sum(r.values["living_subsidy"] for r in records)
+        care = sum(r.values["care_subsidy"] for r in records)
+        level = min(r.values["disability_level"] for r in records)
+        eligible = (number in in_dibao or number in poor) and number not in in_tekun
+        if eligible and living == 0:
+            found.add(("DISABILITY_LIVING_MISSING", number))
+        if living > 0 and not eligible:
+            found.add(("DISABILITY_LIVING_INELIGIBLE", number))
+        if level in levels and number not in in_tekun and care == 0:
+            found.add(("DISABILITY_CARE_MISSING", number))
+        if care > 0 and (level not in levels or number in in_tekun):
+            found.add(("DISABILITY_CARE_INELIGIBLE", number))
+    return found

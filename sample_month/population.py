@@ -1,0 +1,116 @@
+"""The clean base population of a month: coherent households and people on which no rule fires.
+
+At scale 1 a county has about 42 低保 households, 18 特困 persons, 33 建档立卡 households of its
+own, 15 other disabled people, 6 other insured people and 18 deaths; `scale` multiplies them.
+The injected cases (scenarios_*.py) add about a quarter as many rows again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sample_month.builder import MonthBuilder
+from sample_month.identities import Person
+
+HOUSEHOLD_SIZES = ((1, 2, 3, 4, 5), (30, 25, 25, 15, 5))
+LEVELS = ((1, 2, 3, 4), (15, 25, 30, 30))
+
+
+def count(base: float, scale: float, minimum: int = 1) -> int:
+    return max(minimum, round(base * scale))
+
+
+def add_base_population(b: MonthBuilder, scale: float) -> None:
+    for county in b.counties():
+        for _ in range(count(42, scale, 2)):
+            add_dibao_household(b, county)
+        for _ in range(count(18, scale)):
+            add_tekun_person(b, county)
+        for _ in range(count(33, scale, 2)):
+            add_registry_household(b, county)
+        for _ in range(count(15, scale)):
+            add_other_disabled(b, county)
+        for _ in range(count(6, scale)):
+            add_other_insured(b, county)
+        for _ in range(count(18, scale)):
+            add_past_death(b, county)
+
+
+def maybe_disabled(b: MonthBuilder, person: Person, chance: float) -> None:
+    if b.rng.random() < chance:
+        b.disabled(person, b.rng.choices(*LEVELS)[0])
+
+
+def maybe_claims(b: MonthBuilder, person: Person, chance: float) -> None:
+    """Hospital stays settled from January to the period's end; about 40% of them in the month."""
+    if b.rng.random() >= chance:
+        return
+    for _ in range(b.rng.choice((1, 1, 2, 3))):
+        in_month = b.rng.random() < 0.4
+        b.claim(person, b.day_in_year(b.period.start if in_month else None))
+
+
+def add_dibao_household(b: MonthBuilder, county: str) -> None:
+    size = b.rng.choices(*HOUSEHOLD_SIZES)[0]
+    rows = b.dibao_household(county, size)
+    members = [b.persons[r.id_number] for r in rows]
+    if b.rng.random() < 0.15:
+        # Still poor on 建档立卡; annual income / 12 stays under every 低保 standard (680 yuan).
+        b.registry_household(members, status="poor")
+    for person in members:
+        maybe_disabled(b, person, 0.08)
+        maybe_claims(b, person, 0.1)
+
+
+def add_tekun_person(b: MonthBuilder, county: str) -> None:
+    person = b.persons[b.tekun(county=county).id_number]
+    maybe_disabled(b, person, 0.1)
+    maybe_claims(b, person, 0.2)
+    if b.rng.random() < 0.1:
+        # A destitute person living alone, unable to work: no coverage gap, 特困 covers them.
+        b.registry_household([person], status="poor", labors=["none"])
+
+
+def add_registry_household(b: MonthBuilder, county: str) -> None:
+    members = b.household_members(county, b.rng.choices(*HOUSEHOLD_SIZES)[0])
+    status = "exited" if b.rng.random() < 0.8 else "poor"
+    labors = [b.rng.choice(("able", "weak", "none", "none")) for _ in members]
+    if status == "poor" and all(labor == "none" for labor in labors):
+        labors[0] = b.rng.choice(("able", "weak"))  # someone can work: no coverage gap
+    b.registry_household(members, status=status, labors=labors)
+    for person in members:
+        maybe_disabled(b, person, 0.06)
+        maybe_claims(b, person, 0.05)
+        if b.rng.random() < 0.35:
+            add_any_enrollment(b, person)
+
+
+def add_any_enrollment(b: MonthBuilder, person: Person) -> None:
+    """People on no roster may be insured any way at all: no rule reads them."""
+    status, year, subsidy = b.rng.choice((
+        ("active", b.period.year, 0.0), ("active", b.period.year, 0.0),
+        ("inactive", b.period.year, 0.0), ("active", b.period.year - 1, 0.0),
+        ("active", b.period.year, 190.0),
+    ))
+    b.enroll(person, status=status, year=year, subsidy=subsidy)
+
+
+def add_other_disabled(b: MonthBuilder, county: str) -> None:
+    person = b.people.person(county, (5, 90))
+    b.disabled(person, b.rng.choices(*LEVELS)[0])
+    if b.rng.random() < 0.5:
+        add_any_enrollment(b, person)
+
+
+def add_other_insured(b: MonthBuilder, county: str) -> None:
+    person = b.people.person(county, (0, 90))
+    add_any_enrollment(b, person)
+    maybe_claims(b, person, 0.3)
+
+
+def add_past_death(b: MonthBuilder, county: str) -> None:
+    """Deaths of people on no roster, from three years back to the month's end."""
+    person = b.people.person(county, (40, 100))
+    first = b.period.start.replace(year=b.period.year - 3)
+    day = first + timedelta(days=b.rng.randrange((b.period.end - first).days + 1))
+    b.death(person, max(day, person.birth))
