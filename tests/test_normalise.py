@@ -26,6 +26,7 @@ def test_check_character_agrees_with_python_stdnum(first17: str):
     ("３４０７０５１９８００１０１１２３Ｘ", "34070519800101123X"),
     ("340705 19800101 123X", "34070519800101123X"),
     ("340705198001011234.0", "340705198001011234"),
+    ('="34070519800101123X"', "34070519800101123X"),
 ])
 def test_id_numbers_are_cleaned_of_typing_habits(typed, clean):
     assert one(norm.id_text, typed) == clean

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from schemas.datasets import DATASETS, NOT_SUMMED, SUMMABLE_KINDS, staged_columns
+from schemas.datasets import DATASETS, NOT_SUMMED, SUMMABLE_KINDS, Field, staged_columns
 from schemas.policy import Policy
 from transforms import normalise as norm
 from transforms.classify import recognise_dataset
@@ -210,11 +210,23 @@ def typed_value(kind: str, raw: pl.Expr, policy: Policy, vocabulary: str | None)
     raise ValueError(f"unknown field kind {kind}")
 
 
-def normalised(raw: pl.DataFrame, dataset: str, policy: Policy) -> pl.DataFrame:
-    return raw.with_columns(
-        typed_value(f.kind, pl.col(f"raw__{f.name}"), policy, f.vocabulary).alias(f.name)
-        for f in DATASETS[dataset].fields
+def _typed_column(raw: pl.DataFrame, field: Field, policy: Policy) -> pl.Series:
+    column = f"raw__{field.name}"
+    if field.kind == "id":  # every value distinct: clean them all, then lengthen legacy numbers
+        cleaned = raw.select(norm.id_cleaned(pl.col(column)).alias(field.name))
+        return cleaned.select(norm.id_18(pl.col(field.name))).to_series()
+    # Most columns hold few distinct values (categories, counties, dates, standard amounts):
+    # each is normalised once and joined back to its rows.
+    distinct = raw.select(pl.col(column).unique())
+    typed = distinct.with_columns(
+        typed_value(field.kind, pl.col(column), policy, field.vocabulary).alias(field.name)
     )
+    joined = raw.select(column).join(typed, on=column, how="left", nulls_equal=True, maintain_order="left")
+    return joined[field.name]
+
+
+def normalised(raw: pl.DataFrame, dataset: str, policy: Policy) -> pl.DataFrame:
+    return raw.with_columns(_typed_column(raw, f, policy) for f in DATASETS[dataset].fields)
 
 
 def staged(rows: pl.DataFrame, dataset: str, rel: str, sheet: str) -> pl.DataFrame:

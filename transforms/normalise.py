@@ -72,21 +72,32 @@ def id_check_char(first17: pl.Expr) -> pl.Expr:
     return (weighted % 11).replace_strict(_CHECK_CHARS, return_dtype=pl.String)
 
 
-def id_text(raw: pl.Expr) -> pl.Expr:
+def id_cleaned(raw: pl.Expr) -> pl.Expr:
     """An ID number as typed, cleaned: no apostrophe or spaces, ASCII digits, upper-case X.
 
-    A number cell read back as `340705800101123.0` loses its `.0`; a 15-digit legacy number gets
-    '19' in its birth year and a check digit, so the same person matches across offices.
+    A number cell read back as `340705800101123.0` loses its `.0`; Excel's text-keeping trick in
+    CSV exports, `="340705…"`, loses its `="` and `"`.
     """
-    cleaned = (
+    return (
         nfkc(raw)
         .str.replace_all(r"[\s\-]", "")
+        .str.replace(r'^="(.*)"$', "${1}")
         .str.strip_chars_start("'‘’`")
         .str.to_uppercase()
         .str.replace(r"^(\d+)\.0+$", "${1}")
     )
+
+
+def id_18(cleaned: pl.Expr) -> pl.Expr:
+    """A 15-digit legacy number gets '19' in its birth year and a check digit, so the same person
+    matches across offices; any other value is left as it is. Pass a column, not a long
+    expression: the check digit reads it seventeen times."""
     first17 = cleaned.str.slice(0, 6) + pl.lit("19") + cleaned.str.slice(6, 9)
     return pl.when(cleaned.str.contains(r"^\d{15}$")).then(first17 + id_check_char(first17)).otherwise(cleaned)
+
+
+def id_text(raw: pl.Expr) -> pl.Expr:
+    return id_18(id_cleaned(raw))
 
 
 # --- numbers and money --------------------------------------------------------------------------

@@ -158,11 +158,9 @@ def _text_grid(path: Path) -> pl.DataFrame:
     width = max((len(r) for r in records), default=0)
     if width == 0:
         raise UnreadableFile("文件中没有任何内容")
-    columns = [
-        pl.Series([r[i] if i < len(r) else None for r in records], dtype=pl.String)
-        for i in range(width)
-    ]
-    return _as_grid(columns, first_row=1)
+    padded = [r if len(r) == width else r + [None] * (width - len(r)) for r in records]
+    frame = pl.DataFrame(padded, schema={f"c{i}": pl.String for i in range(width)}, orient="row")
+    return _as_grid(frame.get_columns(), first_row=1)
 
 
 # --- databases and columnar files ---------------------------------------------------------------
@@ -198,24 +196,15 @@ def _sqlite_tables(path: Path) -> list[RawTable]:
 
 
 def _sqlite_grid(con: sqlite3.Connection, table: str) -> pl.DataFrame:
+    names = [row[1] for row in con.execute(f"pragma table_info({_quoted(table)})")]
+    # SQLite writes each value as text itself: a REAL ID comes out as 3.40705198001011e+17.
+    as_text = ", ".join(f"cast({_quoted(name)} as text)" for name in names)
     try:
-        cursor = con.execute(f"select * from {_quoted(table)} order by rowid")
+        rows = con.execute(f"select {as_text} from {_quoted(table)} order by rowid").fetchall()
     except sqlite3.OperationalError:  # WITHOUT ROWID tables keep their own order
-        cursor = con.execute(f"select * from {_quoted(table)}")
-    names = [d[0] for d in cursor.description]
-    rows = cursor.fetchall()
-    columns = [
-        pl.Series([_sqlite_text(r[i]) for r in rows], dtype=pl.String) for i in range(len(names))
-    ]
-    return _named_columns_grid(names, columns)
-
-
-def _sqlite_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
+        rows = con.execute(f"select {as_text} from {_quoted(table)}").fetchall()
+    frame = pl.DataFrame(rows, schema={f"c{i}": pl.String for i in range(len(names))}, orient="row")
+    return _named_columns_grid(names, frame.get_columns())
 
 
 def _parquet_grid(path: Path) -> pl.DataFrame:

@@ -7,6 +7,7 @@ gave the reason and a Chinese message naming the file, sheet and row the officer
 from __future__ import annotations
 
 from datetime import date
+from itertools import groupby
 
 import pandera.polars as pa
 import polars as pl
@@ -50,17 +51,19 @@ def quarantine_rows(
     if cases.is_empty():
         return empty_quarantine()
     fields = {f.name: f for f in DATASETS[dataset].fields}
+    named = set(cases["field"])
+    raw_values = {name: rows[f"raw__{name}"].to_list() for name in named}
+    row_numbers = rows["_row"].to_list()
+    ordered = cases.sort("index", "reason", "field").iter_rows()
     records = []
-    for (index, reason), group in cases.sort("index", "field").group_by(["index", "reason"], maintain_order=True):
-        row = rows.row(index, named=True)
-        names = group["field"].to_list()
-        values = [row[f"raw__{name}"] for name in names]
-        where = _location(file, sheet, row["_row"])
+    for (index, reason), group in groupby(ordered, key=lambda case: (case[0], case[2])):
+        names = [name for _, name, _ in group]
+        values = [raw_values[name][index] for name in names]
         records.append({
-            "dataset": dataset, "file": file, "sheet": sheet, "row": row["_row"], "reason": reason,
-            "field": ",".join(names),
+            "dataset": dataset, "file": file, "sheet": sheet, "row": row_numbers[index],
+            "reason": reason, "field": ",".join(names),
             "value": " | ".join("" if v is None else str(v) for v in values),
-            "message": where + "：" + "；".join(
+            "message": _location(file, sheet, row_numbers[index]) + "：" + "；".join(
                 message(reason, fields[name], value) for name, value in zip(names, values, strict=True)
             ),
         })
