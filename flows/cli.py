@@ -86,4 +86,7 @@ def sample(
     except (PolicyError, InboxError) as e:
         _fail(str(e))
     month = generate_month(period, scale, seed, out, truth, rules)
-    out_console.print(f"样例数据已生成：{month}", highlight=False)
+    out_console.print(
+        f"样例数据已生成：{month.period_dir}（{month.total_rows} 行），标准答案：{month.truth_dir}",
+        highlight=False,
+    )
