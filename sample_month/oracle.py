@@ -20,7 +20,8 @@ Exception_ = tuple[str, str]
 
 def fen(yuan: float) -> float:
     """Money is compared in fen (rules/README.md): computed amounts and differences are rounded to
-    0.01 yuan first, so float noise never moves an amount across a threshold. The generator keeps
+    0.01 yuan first, so float noise never moves an amount across a threshold (bar the registry
+    income of DIBAO_EXIT_DUE, compared unrounded). The generator keeps
     every near miss at least 0.09 yuan from its threshold, so how halves round never matters."""
     return round(yuan, 2)
 
@@ -98,7 +99,8 @@ def household_rules(s: Staged, policy: Policy) -> set[Exception_]:
         standard = county.dibao_urban if head.values["area_type"] == "urban" else county.dibao_rural
         linked = [r for m in members for r in registry.get(m.id_number, [])]
         incomes = [r.values["per_capita_income"] for r in members]
-        incomes += [fen(r.values["annual_income_per_capita"] / 12) for r in linked
+        # annual / 12 unrounded, as SPEC §4 writes it (rules/README.md, Tolerance)
+        incomes += [r.values["annual_income_per_capita"] / 12 for r in linked
                     if r.values["annual_income_per_capita"] is not None]
         if max(incomes) > standard:
             found.add(("DIBAO_EXIT_DUE", household))
