@@ -15,14 +15,14 @@ os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from schemas.policy import PolicyError, load_policy  # noqa: E402
+from schemas.policy import BUNDLED_POLICY, PolicyError, load_policy  # noqa: E402
 from transforms.inbox import InboxError, checked_period, inbox_files  # noqa: E402
 
 app = typer.Typer(help="兜底 doudi：社会救助兜底数据月度核对", no_args_is_help=True, add_completion=False)
 out_console = Console()
 
 Period = Annotated[str, typer.Option("--period", help="核对的月份，YYYY-MM")]
-PolicyFile = Annotated[Path, typer.Option(help="政策参数文件（TOML）")]
+PolicyFile = Annotated[Path, typer.Option(help="政策参数文件（TOML），默认为随程序提供的 data/policy.toml")]
 
 
 def _fail(message: str) -> None:
@@ -35,7 +35,7 @@ def run(
     period: Period,
     inbox: Annotated[Path, typer.Option(help="收件箱：<inbox>/<period>/<office>/*")] = Path("data/inbox"),
     out: Annotated[Path, typer.Option(help="输出目录：写入 <out>/<period>/")] = Path("reports"),
-    policy: PolicyFile = Path("data/policy.toml"),
+    policy: PolicyFile = BUNDLED_POLICY,
 ) -> None:
     """Reconcile one month and publish its outputs to <out>/<period>/."""
     try:
@@ -75,7 +75,7 @@ def sample(
     seed: Annotated[int, typer.Option(help="随机种子，相同种子生成相同数据")] = 7,
     out: Annotated[Path, typer.Option(help="收件箱根目录")] = Path("data/inbox"),
     truth: Annotated[Path | None, typer.Option(help="标准答案目录，默认为 <out>/../truth")] = None,
-    policy: PolicyFile = Path("data/policy.toml"),
+    policy: PolicyFile = BUNDLED_POLICY,
 ) -> None:
     """Generate a messy sample month, with the ground truth a correct run must reproduce."""
     from sample_month import generate_month

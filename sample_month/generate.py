@@ -22,9 +22,7 @@ from sample_month.population import add_base_population
 from sample_month.records import Month, parse_period
 from sample_month.rejected import write_rejected_files
 from sample_month.workbooks import write_civil_workbooks, write_claims
-from schemas.policy import Policy, load_policy
-
-BUNDLED_POLICY = Path(__file__).parents[1] / "data" / "policy.toml"
+from schemas.policy import BUNDLED_POLICY, Policy, load_policy
 
 
 @dataclass(frozen=True)

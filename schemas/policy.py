@@ -13,6 +13,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+# The policy doudi ships with (Tongling); `--policy` points elsewhere.
+BUNDLED_POLICY = Path(__file__).resolve().parents[1] / "data" / "policy.toml"
+
 Ratio = Annotated[float, Field(ge=0, le=1)]
 Yuan = Annotated[float, Field(ge=0)]
 Standard = Annotated[float, Field(gt=0)]

@@ -23,13 +23,31 @@ def test_each_dataset_is_recognised_from_its_headers(headers, dataset):
 
 
 def test_a_stray_column_of_another_dataset_does_not_change_the_dataset():
-    headers = ["户编号", "姓名", "身份证号码", "城乡类别", "家庭月人均收入", "月保障金", "死亡日期"]
+    headers = ["户编号", "姓名", "身份证号码", "城乡类别", "家庭月人均收入", "月保障金", "劳动能力"]
     assert recognised(headers) == "dibao"
 
 
-def test_a_tie_goes_to_the_dataset_whose_required_fields_are_present():
-    # 类别 names the 低保 class, 死亡日期 the death: deaths has all its required fields.
+def test_a_dataset_whose_required_columns_are_all_there_wins_over_a_partial_match():
+    # 类别 names the 低保 class, 死亡日期 the death: only deaths has all its required fields.
     assert recognised(["姓名", "身份证号", "死亡日期", "类别"]) == "deaths"
+
+
+def test_a_sheet_missing_a_required_column_is_still_its_dataset():
+    assert recognised(["户编号", "姓名", "身份证号码", "城乡类别", "家庭月人均收入"]) == "dibao"
+
+
+# Every required field of 低保 and of 建档立卡 at once.
+BOTH = ["户编号", "姓名", "身份证号", "区县", "劳动能力", "贫困户状态", "城乡类别", "家庭月人均收入", "月保障金"]
+
+
+def test_a_header_matching_two_datasets_is_decided_by_the_file_name():
+    assert recognised(BOTH, "poverty/建档立卡名单.csv") == "registry"
+    assert recognised(BOTH, "civil/低保花名册.csv") == "dibao"
+
+
+def test_a_header_matching_two_datasets_without_a_telling_name_is_rejected():
+    result = recognise_dataset(find_header(raw_table([BOTH])), "poverty/data.csv")
+    assert result.dataset is None and "建档立卡" in result.reason and "低保" in result.reason
 
 
 TIED = ["区县", "姓名", "身份证号", "基本生活费", "护理费", "残疾等级", "护理补贴"]
@@ -44,10 +62,10 @@ def test_a_tie_left_is_broken_by_the_sheet_or_file_name():
 def test_headers_of_no_dataset_are_rejected_naming_the_headers_seen():
     result = recognise_dataset(find_header(raw_table([["姓名", "身份证号", "联系电话"]])), "")
     assert result.dataset is None
-    assert "姓名、身份证号、联系电话" in result.reason
+    assert result.headers_seen == ["姓名", "身份证号", "联系电话"]
 
 
 def test_headers_matching_two_datasets_equally_are_rejected():
     result = recognise_dataset(find_header(raw_table([TIED])), "汇总.xlsx")
     assert result.dataset is None
-    assert "多个数据集" in result.reason
+    assert "同时符合" in result.reason

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import xlwt
 
 from schemas.policy import load_policy
 from tests.files import parquet_file, sqlite_file, text_file, workbook
@@ -161,3 +162,50 @@ def test_staged_rows_keep_name_and_id_as_read(tmp_path: Path):
     assert (row["name"], row["name_norm"], row["id_number"]) == ("张 三", "张三", A)
     assert row["id_number_raw"] == f" {A.lower()} "
     assert pl.Series([row["death_date"]]).dt.to_string("%Y-%m-%d").item() == "2024-10-05"
+
+
+def test_an_id_in_a_number_cell_is_precision_lost_wherever_the_table_starts(tmp_path: Path):
+    rows = [[None, None, "姓名", "身份证号", "死亡日期"], [None, None, "张三", 340705198001011234, "2024-09-01"],
+            [None, None, "李四", A, "2024-09-01"]]
+    (sheet,) = ingest(workbook(tmp_path / "d.xlsx", {"s": rows})).sheets
+    assert sheet.quarantine.select("row", "reason").rows() == [(2, "ID_PRECISION_LOST")]
+    assert sheet.rows_accepted == 1
+
+
+def test_an_id_in_a_number_cell_of_an_xls_workbook_is_precision_lost(tmp_path: Path):
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("死亡")
+    for c, text in enumerate(["姓名", "身份证号", "死亡日期"]):
+        sheet.write(0, 2 + c, text)
+    sheet.write(1, 2, "张三")
+    sheet.write(1, 3, 340705198001011234)
+    sheet.write(1, 4, "2024-09-01")
+    book.save(str(tmp_path / "d.xls"))
+    (result,) = ingest(tmp_path / "d.xls").sheets
+    assert result.quarantine.select("row", "reason").rows() == [(2, "ID_PRECISION_LOST")]
+
+
+def test_a_rejected_file_names_the_headers_seen(tmp_path: Path):
+    path = text_file(tmp_path / "会议记录.csv", [["日期", "议题", "参会人"], ["2024-10-08", "低保复核", "王某"]])
+    result = ingest(path, "poverty/会议记录.csv")
+    assert result.rejected and result.ignored_sheets[0]["headers_seen"] == ["日期", "议题", "参会人"]
+
+
+def test_a_sheet_doudi_fails_on_is_set_aside_and_the_others_go_on(tmp_path: Path, monkeypatch):
+    import transforms.ingest as ingest_module
+
+    real = ingest_module.row_kinds
+
+    def fails_on_one_sheet(body, cells, fields):
+        if body.height == 2:
+            raise ValueError("unexpected")
+        return real(body, cells, fields)
+
+    monkeypatch.setattr(ingest_module, "row_kinds", fails_on_one_sheet)
+    path = workbook(tmp_path / "d.xlsx", {
+        "好": [["姓名", "身份证号", "死亡日期"], ["张三", A, "2024-09-01"]],
+        "坏": [["姓名", "身份证号", "死亡日期"], ["李四", B, "2024-09-01"], ["王五", C, "2024-09-01"]],
+    })
+    result = ingest(path)
+    assert [s.sheet for s in result.sheets] == ["好"]
+    assert "ValueError" in result.ignored_sheets[0]["reason"]

@@ -23,6 +23,10 @@ def test_total_subtotal_and_footer_rows_are_not_data():
     ]) == ["data", "total", "total", "total", "footer", "footer", "footer"]
 
 
+def test_a_total_row_counting_people_in_the_name_column_is_not_data():
+    assert kinds_of([["合计", "共22户", None, "9000"], ["小计", "6人"]]) == ["total", "total"]
+
+
 def test_a_row_with_an_id_number_is_data_whatever_its_remarks_say():
     assert kinds_of([["合计", "张三", "340702198001011234", "420"]]) == ["data"]
 

@@ -38,6 +38,14 @@ def test_number_cells_are_told_apart_from_text_cells(tmp_path: Path):
     assert numeric_cells(path, "s", "c0").to_list() == [False, False, True]
 
 
+def test_number_cells_are_found_in_a_table_that_starts_in_column_c(tmp_path: Path):
+    rows = [[None, None, "姓名", "身份证号"], [None, None, "张三", 340705198001011234], [None, None, "李四", "340705198001011234"]]
+    path = workbook(tmp_path / "a.xlsx", {"s": rows})
+    (table,) = read_tables(path)
+    id_column = next(c for c in table.columns if table.grid[c][0] == "身份证号")
+    assert numeric_cells(path, "s", id_column).to_list() == [False, True, False]
+
+
 def test_legacy_xls_workbooks_are_read(tmp_path: Path):
     book = xlwt.Workbook()
     sheet = book.add_sheet("低保")

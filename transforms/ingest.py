@@ -8,6 +8,9 @@ For every sheet: rows_read = rows_accepted + rows_quarantined + rows_skipped.
 from __future__ import annotations
 
 import calendar
+import logging
+import re
+import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +25,7 @@ from transforms.headers import Header, column_map, find_header
 from transforms.non_data_rows import DATA, row_kinds, total_checks, total_row_status
 from transforms.read_tables import (
     EXCEL_SUFFIXES,
+    HEAD_ROWS,
     RawTable,
     UnreadableFile,
     numeric_cells,
@@ -68,24 +72,59 @@ def period_end(period: str) -> date:
 
 
 def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult:
-    """Read one file and ingest each of its sheets; an unreadable or unrecognised file is rejected."""
+    """Read one file and ingest each of its sheets; an unreadable or unrecognised file is rejected.
+
+    A sheet doudi fails on is set aside with a reason rather than stopping the month: the
+    officer sees it in the manifest, and the other sheets and files go on.
+    """
     try:
         tables = read_tables(path)
     except UnreadableFile as e:
         return FileResult(rel, rejected=str(e))
+    except Exception as e:  # noqa: BLE001 - any reader failure is this file's, not the month's
+        return FileResult(rel, rejected=f"文件无法读取（{type(e).__name__}）")
     sheets, ignored = [], []
     for table in tables:
-        outcome = _ingest_table(path, rel, table, period, policy)
+        try:
+            outcome = _ingest_table(path, rel, table, period, policy)
+        except Exception as e:  # noqa: BLE001
+            outcome = NotData(f"处理此表时出错（{type(e).__name__}），请把文件交技术人员检查")
+            _log_failure(rel, e)
         if isinstance(outcome, SheetResult):
             sheets.append(outcome)
         else:
-            ignored.append({"sheet": table.sheet, "reason": outcome})
+            ignored.append({"sheet": table.sheet, "reason": outcome.reason, "headers_seen": outcome.headers_seen})
     if not sheets:
         reasons = "；".join(
-            (f"工作表「{i['sheet']}」：" if i["sheet"] else "") + i["reason"] for i in ignored
+            (f"工作表「{i['sheet']}」" if i["sheet"] else "") + i["reason"] for i in ignored
         ) or "文件中没有任何表格"
-        return FileResult(rel, ignored_sheets=ignored, rejected=f"未识别出任何数据集。{reasons}")
+        return FileResult(rel, ignored_sheets=ignored, rejected=f"未识别出任何数据集：{reasons}")
     return FileResult(rel, sheets=sheets, ignored_sheets=ignored)
+
+
+def _log_failure(rel: str, error: Exception) -> None:
+    """Where the code failed, for the maintainers: the frame, never the message (it may quote cells)."""
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    logging.getLogger("doudi").warning(
+        "%s: %s at %s:%d", rel, type(error).__name__, Path(frame.filename).name, frame.lineno
+    )
+
+
+@dataclass(frozen=True)
+class NotData:
+    """Why a sheet holds no data doudi can use, and the header cells it showed."""
+
+    reason: str
+    headers_seen: list[str] = field(default_factory=list)
+
+
+def _fullest_row(table: RawTable) -> list[str]:
+    """The cells of the fullest of the first rows: what the sheet shows in place of a header.
+    Runs of digits long enough to be ID numbers are masked."""
+    head = table.grid.head(HEAD_ROWS).drop("_row")
+    rows = [[str(v) for v in row if v is not None] for row in head.iter_rows()]
+    fullest = max(rows, key=len, default=[])
+    return [re.sub(r"\d{6,}", "******", cell)[:50] for cell in fullest[:30]]
 
 
 def _context(table: RawTable, header: Header, rel: str) -> str:
@@ -95,17 +134,17 @@ def _context(table: RawTable, header: Header, rel: str) -> str:
     return " ".join([table.sheet, *words, rel])
 
 
-def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Policy) -> SheetResult | str:
-    """A sheet's result, or the reason it holds no data (a notes sheet, an unknown table)."""
+def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Policy) -> SheetResult | NotData:
+    """A sheet's result, or why it holds no data (a notes sheet, an unknown table)."""
     if table.hidden:
-        return "隐藏的工作表，未读取"
+        return NotData("是隐藏的工作表，未读取")
     header = find_header(table)
     if header is None:
-        return "未找到表头（前 15 行中没有可识别的列名），不是数据表"
+        return NotData("前 15 行中没有可识别的表头，不是数据表", _fullest_row(table))
     context = _context(table, header, rel)
     recognition = recognise_dataset(header, context)
     if recognition.dataset is None:
-        return recognition.reason
+        return NotData(recognition.reason, recognition.headers_seen)
     dataset = recognition.dataset
     columns = column_map(header, dataset)
     body = _body(table, header, path, columns.fields)

@@ -47,6 +47,15 @@ def sheet_entry(file: InboxFile, sheet: SheetResult) -> dict:
     }
 
 
+def rejection_reason(result: FileResult) -> str:
+    """Why a file was rejected, naming the headers seen in it (SPEC §2)."""
+    seen = [
+        (f"「{i['sheet']}」" if i["sheet"] else "") + "、".join(i["headers_seen"])
+        for i in result.ignored_sheets if i.get("headers_seen")
+    ]
+    return result.rejected + (f"；看到的表头：{'；'.join(seen)}" if seen else "")
+
+
 def missing_datasets(received: set[str]) -> list[str]:
     return [name for name in DATASETS if name not in received]
 
@@ -95,12 +104,12 @@ def manifest(
         "policy_sha256": policy_sha256,
         "inputs": [sheet_entry(by_rel[r.file], s) for r in results for s in r.sheets],
         "rejected": [
-            {"file": r.file, "sha256": by_rel[r.file].sha256, "reason": r.rejected}
+            {"file": r.file, "sha256": by_rel[r.file].sha256, "reason": rejection_reason(r),
+             "sheets": r.ignored_sheets}
             for r in results if r.rejected
         ],
         "sheets_ignored": [
-            {"file": r.file, "sheet": i["sheet"], "reason": i["reason"]}
-            for r in results if not r.rejected for i in r.ignored_sheets
+            {"file": r.file} | ignored for r in results if not r.rejected for ignored in r.ignored_sheets
         ],
         "outputs": outputs,
         "rule_counts": rule_counts,

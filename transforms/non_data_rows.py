@@ -33,8 +33,10 @@ def _label_kinds(rows: pl.DataFrame, cells: list[str], fields: dict[str, str]) -
     name_cell = _cleaned(by_field["name"]) if "name" in by_field else pl.lit(None, pl.String)
     total_cells = [_cleaned(c).str.contains(TOTAL_LABEL).fill_null(False) for c in cells]
     footer_cells = [_cleaned(c).str.contains(FOOTER_LABEL).fill_null(False) for c in cells]
+    # A total row may count people in the name column (共22户, 6人): names hold no digits.
     name_is_label = (
         name_cell.is_null()
+        | name_cell.str.contains(r"\d").fill_null(False)
         | name_cell.str.contains(TOTAL_LABEL).fill_null(False)
         | name_cell.str.contains(FOOTER_LABEL).fill_null(False)
     )

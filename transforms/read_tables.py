@@ -106,9 +106,11 @@ def numeric_cells(path: Path, sheet: str, column: str) -> pl.Series:
     number cells and leave text cells null, which tells the two apart without parsing anything.
     """
     reader = _open_workbook(path)
-    index = int(column.removeprefix("c"))
+    # fastexcel names columns from the first used one (__UNNAMED__0 may be column C), while a
+    # numeric use_columns index counts from column A: select by name to stay aligned.
+    name = "__UNNAMED__" + column.removeprefix("c")
     loaded = reader.load_sheet(
-        sheet, header_row=None, skip_rows=0, use_columns=[index], dtypes={index: "boolean"}
+        sheet, header_row=None, skip_rows=0, use_columns=[name], dtypes={name: "boolean"}
     )
     values, _errors = loaded.to_arrow_with_errors()
     return pl.Series("numeric", values.column(0)).is_not_null()
