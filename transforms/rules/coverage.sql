@@ -8,7 +8,7 @@
 -- dibao or tekun. The exception names the head (与户主关系 户主/本人), else the first row.
 with
 registry_rows as (
-    select *, coalesce(relation in ('户主', '本人'), false) as is_head
+    select *, is_head(relation) as is_head
     from registry
 ),
 

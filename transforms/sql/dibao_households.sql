@@ -11,7 +11,7 @@
 create or replace temp view dibao_households as
 with
 dibao_rows as (
-    select *, coalesce(relation in ('户主', '本人'), false) as is_head
+    select *, is_head(relation) as is_head
     from dibao
 ),
 

@@ -29,6 +29,9 @@ create or replace temp macro percent(ratio) as printf('%g', round(ratio * 100, 2
 -- A disability level in a sentence: 一级
 create or replace temp macro level_cn(level) as ['一', '二', '三', '四'][level] || '级';
 
+-- The head of a household, as 与户主关系 says it (rules/README: the head's row, else the first).
+create or replace temp macro is_head(relation) as coalesce(relation in ('户主', '本人'), false);
+
 -- Every staged row that names a person, from all seven datasets.
 create or replace temp view person_rows as
 select 'dibao' as dataset, '低保花名册' as dataset_label, 1 as dataset_order,
