@@ -14,7 +14,7 @@ from schemas.policy import Policy, load_policy, policy_sha256
 from transforms.inbox import InboxFile, inbox_files
 from transforms.ingest import FileResult, ingest_file
 from transforms.manifest import manifest
-from transforms.publish import building_folder, output_entries, period_lock, write_parquet
+from transforms.publish import building_folder, output_entries, period_lock
 from transforms.reconcile import reconcile
 from transforms.rosters import roster_households, roster_persons
 from transforms.stage import staged_month
@@ -52,10 +52,10 @@ def monthly_run(period: str, inbox: Path, out: Path, policy_path: Path) -> dict:
             persons = roster_persons(con, policy, period, month.exceptions)
             households = roster_households(con, policy, period, month.exceptions)
             quarantine = con.sql("select * from quarantine order by file, sheet, row, reason").pl()
-        write_parquet(quarantine, folder / "quarantine.parquet")
-        write_parquet(month.exceptions, folder / "exceptions.parquet")
-        write_parquet(persons, folder / "roster_persons.parquet")
-        write_parquet(households, folder / "roster_households.parquet")
+        quarantine.write_parquet(folder / "quarantine.parquet")
+        month.exceptions.write_parquet(folder / "exceptions.parquet")
+        persons.write_parquet(folder / "roster_persons.parquet")
+        households.write_parquet(folder / "roster_households.parquet")
         record = manifest(
             run_id=str(flow_run.id or ""),
             period=period,

@@ -7,12 +7,10 @@ For every sheet: rows_read = rows_accepted + rows_quarantined + rows_skipped.
 
 from __future__ import annotations
 
-import calendar
 import logging
 import re
 import traceback
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +20,7 @@ from schemas.policy import Policy
 from transforms import normalise as norm
 from transforms.classify import recognise_dataset
 from transforms.headers import Header, column_map, find_header
+from transforms.inbox import period_bounds
 from transforms.non_data_rows import DATA, row_kinds, total_checks, total_row_status
 from transforms.read_tables import (
     EXCEL_SUFFIXES,
@@ -64,11 +63,6 @@ class FileResult:
     sheets: list[SheetResult] = field(default_factory=list)
     ignored_sheets: list[dict] = field(default_factory=list)
     rejected: str | None = None
-
-
-def period_end(period: str) -> date:
-    year, month = (int(part) for part in period.split("-"))
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult:
@@ -156,7 +150,7 @@ def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Po
     typed = normalised(raw, dataset, policy)
     checks = total_checks(_amounts_as_written(raw, dataset), kinds, _summable(dataset))
     rows = typed.filter(kinds == DATA)
-    cases = failure_cases(rows, dataset, period_end(period))
+    cases = failure_cases(rows, dataset, period_bounds(period)[1])
     sheet = table.sheet
     return SheetResult(
         file=rel,

@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import polars as pl
-
 from transforms.inbox import sha256_of
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
@@ -86,11 +84,6 @@ def building_folder(out: Path, period: str) -> Iterator[Path]:
         raise
     built.chmod(0o750)
     _swapped_in(built, out / period)
-
-
-def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
-    frame.write_parquet(path)
-    return path
 
 
 def output_entries(folder: Path, exclude: tuple[str, ...] = ("manifest.json",)) -> list[dict]:

@@ -167,7 +167,8 @@ def _text_grid(path: Path) -> pl.DataFrame:
 
 # --- databases and columnar files ---------------------------------------------------------------
 
-def _quoted(identifier: str) -> str:
+def quoted_identifier(identifier: str) -> str:
+    """A SQL identifier quoted whatever it holds: table and column names come from office files."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
@@ -198,13 +199,13 @@ def _sqlite_tables(path: Path) -> list[RawTable]:
 
 
 def _sqlite_grid(con: sqlite3.Connection, table: str) -> pl.DataFrame:
-    names = [row[1] for row in con.execute(f"pragma table_info({_quoted(table)})")]
+    names = [row[1] for row in con.execute(f"pragma table_info({quoted_identifier(table)})")]
     # SQLite writes each value as text itself: a REAL ID comes out as 3.40705198001011e+17.
-    as_text = ", ".join(f"cast({_quoted(name)} as text)" for name in names)
+    as_text = ", ".join(f"cast({quoted_identifier(name)} as text)" for name in names)
     try:
-        rows = con.execute(f"select {as_text} from {_quoted(table)} order by rowid").fetchall()
+        rows = con.execute(f"select {as_text} from {quoted_identifier(table)} order by rowid").fetchall()
     except sqlite3.OperationalError:  # WITHOUT ROWID tables keep their own order
-        rows = con.execute(f"select {as_text} from {_quoted(table)}").fetchall()
+        rows = con.execute(f"select {as_text} from {quoted_identifier(table)}").fetchall()
     frame = pl.DataFrame(rows, schema={f"c{i}": pl.String for i in range(len(names))}, orient="row")
     return _named_columns_grid(names, frame.get_columns())
 

@@ -7,18 +7,17 @@ DuckDB with bound parameters; Python only decides which files to run and with wh
 
 from __future__ import annotations
 
-import calendar
-import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from schemas.datasets import DATASETS, staged_columns
+from schemas.datasets import DATASETS
 from schemas.policy import Policy
+from transforms.inbox import period_bounds
+from transforms.stage import create_staged_table
 
 RULES_DIR = Path(__file__).parent / "rules"
 SQL_DIR = Path(__file__).parent / "sql"
@@ -85,15 +84,6 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Rule]:
     }
 
 
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a `YYYY-MM` period."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", period)
-    if not match or not 1 <= int(match[2]) <= 12:
-        raise ValueError(f"期间 {period!r} 应为 YYYY-MM 格式")
-    year, month = int(match[1]), int(match[2])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
 def rule_parameters(policy: Policy, period: str) -> dict[str, object]:
     """Every value a rule may bind: the period and the policy's [rules] table."""
     start, end = period_bounds(period)
@@ -127,14 +117,10 @@ def ensure_staged_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
     Rules read all seven tables whatever arrived, so a month without, say, deaths still runs.
     """
-    created = []
-    for dataset in DATASETS:
-        try:
-            con.table(dataset)
-        except duckdb.CatalogException:
-            columns = ", ".join(f'"{c}" {t}' for c, t in staged_columns(dataset).items())
-            con.execute(f'create table "{dataset}" ({columns})')
-            created.append(dataset)
+    present = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    created = [dataset for dataset in DATASETS if dataset not in present]
+    for dataset in created:
+        create_staged_table(con, dataset, None)
     return created
 
 

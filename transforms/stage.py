@@ -13,20 +13,17 @@ import polars as pl
 
 from schemas.datasets import DATASETS, staged_columns
 from transforms.ingest import FileResult
+from transforms.read_tables import quoted_identifier
 from transforms.validate import empty_quarantine
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def create_staged_table(con: duckdb.DuckDBPyConnection, dataset: str, rows: pl.DataFrame | None) -> None:
     columns = staged_columns(dataset)
-    ddl = ", ".join(f"{_quoted(name)} {kind}" for name, kind in columns.items())
-    con.execute(f"create or replace table {_quoted(dataset)} ({ddl})")
+    ddl = ", ".join(f"{quoted_identifier(name)} {kind}" for name, kind in columns.items())
+    con.execute(f"create or replace table {quoted_identifier(dataset)} ({ddl})")
     if rows is not None and rows.height:
         con.register("incoming_rows", rows.select(list(columns)).to_arrow())
-        con.execute(f"insert into {_quoted(dataset)} select * from incoming_rows")
+        con.execute(f"insert into {quoted_identifier(dataset)} select * from incoming_rows")
         con.unregister("incoming_rows")
 
 
