@@ -15,6 +15,7 @@ import polars as pl
 from schemas.datasets import DATASETS, staged_columns
 from schemas.policy import Policy
 from transforms.reconcile import Reconciliation, ensure_staged_tables, reconcile
+from transforms.stage import create_staged_table
 
 PERIOD = "2024-10"
 ALL_DATASETS = frozenset(DATASETS)
@@ -90,11 +91,7 @@ def staged(**rows_by_dataset: list[dict]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     for dataset, rows in rows_by_dataset.items():
         columns = staged_columns(dataset)
-        con.execute(
-            f"create table {dataset} ("
-            + ", ".join(f'"{c}" {t}' for c, t in columns.items())
-            + ")"
-        )
+        create_staged_table(con, dataset, None)
         records = [staged_row(dataset, row, 5 + i) for i, row in enumerate(rows)]
         if records:
             placeholders = ", ".join("?" for _ in columns)

@@ -32,8 +32,10 @@ def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.Data
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         if cases["index"].null_count():
+            # A schema-level failure (a dtype, a missing column) is a bug in doudi; name the column
+            # and check, never the failing value, which may be a cell of personal data.
             broken = cases.filter(pl.col("index").is_null()).row(0, named=True)
-            raise RuntimeError(f"{dataset} 数据不符合模型结构：{broken}") from errors
+            raise RuntimeError(f"{dataset}.{broken['column']} 未通过 {broken['check']}") from errors
         return cases.select(
             pl.col("index").cast(pl.Int64), pl.col("column").alias("field"), pl.col("check").alias("reason")
         )
