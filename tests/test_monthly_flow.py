@@ -11,7 +11,6 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-import transforms.publish
 from flows.cli import app
 from flows.monthly import monthly_run
 from sample_month import generate_month
@@ -75,7 +74,6 @@ def test_a_run_that_crashes_while_publishing_leaves_the_previous_outputs(inbox: 
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(transforms.publish, "output_entries", crash)
     monkeypatch.setattr("flows.monthly.output_entries", crash)
     with pytest.raises(OSError):
         monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
