@@ -120,6 +120,8 @@ names_of_an_id as (
         coalesce(name_norm, name) as name_norm,
         first(name order by dataset_order, src_file, src_sheet, src_row) as name,
         min(dataset_order) as first_dataset,
+        -- where the name is first met: its dataset's rank, then file order
+        min({'rank': dataset_order, 'file': src_file, 'sheet': src_sheet, 'row': src_row}) as first_row,
         string_agg(distinct dataset_label, '、' order by dataset_label) as dataset_labels,
         first(county order by dataset_order, src_file, src_sheet, src_row)
             filter (where county is not null) as county,
@@ -132,10 +134,10 @@ names_of_an_id as (
 identity_conflict as (
     select
         'IDENTITY_CONFLICT' as rule_code,
-        coalesce(any_value(home.county), first(names.county order by names.first_dataset)) as county,
+        coalesce(any_value(home.county), first(names.county order by names.first_row)) as county,
         names.id_number as subject,
         names.id_number,
-        coalesce(any_value(home.name), first(names.name order by names.first_dataset)) as name,
+        coalesce(any_value(home.name), first(names.name order by names.first_row)) as name,
         any_value(home.dibao_household_id) as household_id,
         '同一身份证号登记了 ' || count(*) || ' 个不同姓名：'
             || string_agg(names.name || '（' || names.dataset_labels || '）', '、'
