@@ -8,7 +8,7 @@ SAMPLE_PERIOD ?= 2024-10
 export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test test-fast bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# The unit tests only: every module's tests without the generated months run through the flow.
+test-fast: install
+	$(PY) -m pytest -m "not e2e"
 
 bench: install
 	$(PY) -m tests.benchmarks.bench_month

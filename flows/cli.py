@@ -15,8 +15,9 @@ os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+from schemas.period import PeriodError, checked_period  # noqa: E402
 from schemas.policy import BUNDLED_POLICY, PolicyError, load_policy  # noqa: E402
-from transforms.inbox import InboxError, checked_period, inbox_files  # noqa: E402
+from transforms.ingest.inbox import InboxError, inbox_files  # noqa: E402
 
 app = typer.Typer(help="兜底 doudi：社会救助兜底数据月度核对", no_args_is_help=True, add_completion=False)
 out_console = Console()
@@ -41,7 +42,7 @@ def run(
     try:
         load_policy(policy)
         inbox_files(inbox, checked_period(period))
-    except (PolicyError, InboxError) as e:
+    except (PolicyError, PeriodError, InboxError) as e:
         _fail(str(e))
     from flows.monthly import monthly_run
 
@@ -83,7 +84,7 @@ def sample(
     try:
         checked_period(period)
         rules = load_policy(policy)
-    except (PolicyError, InboxError) as e:
+    except (PolicyError, PeriodError, InboxError) as e:
         _fail(str(e))
     month = generate_month(period, scale, seed, out, truth, rules)
     out_console.print(

@@ -1,8 +1,7 @@
-"""The monthly flow: ingest every file, stage the month in DuckDB, reconcile, publish. Wiring only."""
+"""The monthly flow: ingest every file, stage the month, reconcile, build the rosters, publish. Wiring only."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -10,14 +9,21 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from schemas.outputs import EXCEPTIONS, QUARANTINE, ROSTER_HOUSEHOLDS, ROSTER_PERSONS
 from schemas.policy import Policy, load_policy, policy_sha256
-from transforms.inbox import InboxFile, inbox_files
-from transforms.ingest import FileResult, ingest_file
-from transforms.manifest import manifest
-from transforms.publish import building_folder, output_entries, period_lock
-from transforms.reconcile import reconcile
-from transforms.rosters import roster_households, roster_persons
-from transforms.stage import staged_month
+from transforms.ingest.file import FileResult, ingest_file
+from transforms.ingest.inbox import InboxFile, inbox_files
+from transforms.month.manifest import manifest
+from transforms.month.publish import (
+    building_folder,
+    output_entries,
+    period_lock,
+    write_manifest,
+    write_table,
+)
+from transforms.month.reconcile import reconcile
+from transforms.month.rosters import rosters
+from transforms.month.stage import stage_month
 
 
 def _now() -> str:
@@ -46,16 +52,13 @@ def monthly_run(period: str, inbox: Path, out: Path, policy_path: Path) -> dict:
     files = inbox_files(inbox, period)
     results = [f.result() for f in ingest.map(files, period=unmapped(period), policy=unmapped(policy))]
     with period_lock(out, period), building_folder(out, period) as folder:
-        con, received = staged_month(folder / "staging.duckdb", results)
-        with con:
-            month = reconcile(con, policy, period, received)
-            persons = roster_persons(con, policy, period, month.exceptions)
-            households = roster_households(con, policy, period, month.exceptions)
-            quarantine = con.sql("select * from quarantine order by file, sheet, row, reason").pl()
-        quarantine.write_parquet(folder / "quarantine.parquet")
-        month.exceptions.write_parquet(folder / "exceptions.parquet")
-        persons.write_parquet(folder / "roster_persons.parquet")
-        households.write_parquet(folder / "roster_households.parquet")
+        with stage_month(folder / "staging.duckdb", results, policy, period) as month:
+            reconciled = reconcile(month)
+            rostered = rosters(reconciled)
+            write_table(folder, QUARANTINE, month.table("quarantine"))
+            write_table(folder, EXCEPTIONS, reconciled.exceptions)
+        write_table(folder, ROSTER_PERSONS, rostered.persons)
+        write_table(folder, ROSTER_HOUSEHOLDS, rostered.households)
         record = manifest(
             run_id=str(flow_run.id or ""),
             period=period,
@@ -65,9 +68,9 @@ def monthly_run(period: str, inbox: Path, out: Path, policy_path: Path) -> dict:
             files=files,
             results=results,
             outputs=output_entries(folder),
-            rule_counts=month.rule_counts,
-            received=received,
-            rules_skipped=month.rules_skipped,
+            rule_counts=reconciled.rule_counts,
+            received=set(month.received),
+            rules_skipped=reconciled.rules_skipped,
         )
-        (folder / "manifest.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-    return record
+        write_manifest(folder, record)
+    return record.model_dump(mode="json")

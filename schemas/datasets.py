@@ -9,31 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Kinds of value, and the DuckDB type a staged column of that kind has.
-#   text    stripped, full-width folded text            VARCHAR
-#   name    a person's name, kept as read (+ name_norm)  VARCHAR
-#   id      an 18-character citizen ID number            VARCHAR
-#   county  a county code from the policy file          VARCHAR
-#   money   yuan; blank means missing                   DOUBLE
-#   money0  yuan; blank means nothing was paid: 0       DOUBLE
-#   count   a whole number of people                    INTEGER
-#   year    a calendar year                             INTEGER
-#   date    a calendar date                             DATE
-#   category:<vocabulary>  a canonical code from categories.toml   VARCHAR
-#   level   a disability level 1-4 (category 'disability_level')   INTEGER
-DUCKDB_TYPE = {
-    "text": "VARCHAR",
-    "name": "VARCHAR",
-    "id": "VARCHAR",
-    "county": "VARCHAR",
-    "money": "DOUBLE",
-    "money0": "DOUBLE",
-    "count": "INTEGER",
-    "year": "INTEGER",
-    "date": "DATE",
-    "category": "VARCHAR",
-    "level": "INTEGER",
-}
+import polars as pl
+
+from schemas.kinds import polars_type, sql_type
 
 OFFICES = ("civil", "poverty", "medical", "disability")
 
@@ -41,14 +19,18 @@ OFFICES = ("civil", "poverty", "medical", "disability")
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str
+    kind: str  # one of schemas/kinds.py: text, name, id, county, money, date, category …
     label: str  # the canonical Chinese header, used in messages
     required: bool = False
     vocabulary: str | None = None  # for kind 'category' / 'level'
 
     @property
-    def duckdb_type(self) -> str:
-        return DUCKDB_TYPE[self.kind]
+    def sql_type(self) -> str:
+        return sql_type(self.kind)
+
+    @property
+    def polars_type(self) -> pl.DataType:
+        return polars_type(self.kind)
 
 
 @dataclass(frozen=True)
@@ -58,6 +40,9 @@ class Dataset:
     label: str  # Chinese name, for messages and reports
     fields: tuple[Field, ...]
     keywords: tuple[str, ...]  # sheet / file name words that break a tie between datasets
+    # Whose spelling of a person's name and county is taken first when sources differ: the
+    # rosters that pay (低保, 特困), the registries (建档立卡, 残联), then insurance and deaths.
+    person_rank: int
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -99,6 +84,7 @@ DATASETS: dict[str, Dataset] = {
                 _f("topup", "money0", "分类施保金"),
             ),
             ("低保", "最低生活保障"),
+            1,
         ),
         Dataset(
             "tekun", "civil", "特困供养人员名册",
@@ -109,11 +95,13 @@ DATASETS: dict[str, Dataset] = {
                 _f("care_paid", "money", "照料护理费"),
             ),
             ("特困", "供养", "五保"),
+            2,
         ),
         Dataset(
             "deaths", "civil", "死亡人员名单",
             _place() + _person() + (_f("death_date", "date", "死亡日期", True),),
             ("死亡", "殡葬", "火化", "注销"),
+            7,
         ),
         Dataset(
             "registry", "poverty", "建档立卡人员名单",
@@ -126,6 +114,7 @@ DATASETS: dict[str, Dataset] = {
                 _f("cause", "text", "主要致贫原因"),
             ),
             ("建档立卡", "扶贫", "脱贫", "贫困"),
+            3,
         ),
         Dataset(
             "enrollment", "medical", "参保与资助名单",
@@ -137,6 +126,7 @@ DATASETS: dict[str, Dataset] = {
                 _f("year", "year", "参保年度", True),
             ),
             ("参保", "资助", "缴费"),
+            5,
         ),
         Dataset(
             "claims", "medical", "住院结算明细",
@@ -152,6 +142,7 @@ DATASETS: dict[str, Dataset] = {
                 _f("aid_paid", "money0", "医疗救助支付"),
             ),
             ("结算", "住院", "医疗救助", "一站式"),
+            6,
         ),
         Dataset(
             "persons", "disability", "残疾人及两项补贴名单",
@@ -163,14 +154,15 @@ DATASETS: dict[str, Dataset] = {
                 _f("care_subsidy", "money0", "重度残疾人护理补贴"),
             ),
             ("残疾", "残联", "两项补贴"),
+            4,
         ),
     )
 }
 
 # Columns every staged table carries besides its fields: the person's name and ID as read
 # (identity matching beyond exact IDs will need them), and the lineage of the row.
-LINEAGE_COLUMNS = {"src_file": "VARCHAR", "src_sheet": "VARCHAR", "src_row": "INTEGER"}
-EXTRA_COLUMNS = {"name_norm": "VARCHAR", "id_number_raw": "VARCHAR"}
+EXTRA_KINDS = {"name_norm": "text", "id_number_raw": "text"}
+LINEAGE_KINDS = {"src_file": "text", "src_sheet": "text", "src_row": "count"}
 
 # Fields shared by several datasets: they say nothing about which dataset a sheet is.
 COMMON_FIELDS = frozenset(
@@ -182,10 +174,19 @@ SUMMABLE_KINDS = frozenset({"money", "money0"})
 NOT_SUMMED = frozenset({"per_capita_income", "annual_income_per_capita"})
 
 
+def staged_kinds(dataset: str) -> dict[str, str]:
+    """Column name -> kind of a dataset's staged table, in order."""
+    return {f.name: f.kind for f in DATASETS[dataset].fields} | EXTRA_KINDS | LINEAGE_KINDS
+
+
 def staged_columns(dataset: str) -> dict[str, str]:
     """Column name -> DuckDB type of a dataset's staged table, in order."""
-    columns = {f.name: f.duckdb_type for f in DATASETS[dataset].fields}
-    return columns | EXTRA_COLUMNS | LINEAGE_COLUMNS
+    return {name: sql_type(kind) for name, kind in staged_kinds(dataset).items()}
+
+
+def staged_schema(dataset: str) -> dict[str, pl.DataType]:
+    """Column name -> polars type of a dataset's staged rows, in order."""
+    return {name: polars_type(kind) for name, kind in staged_kinds(dataset).items()}
 
 
 def signature_fields(dataset: str) -> frozenset[str]:

@@ -2,25 +2,19 @@
 
 Each dataset's model is built from `schemas.datasets`: every field has its dtype, and checks named
 by the reason codes of SPEC §2 (ID_MISSING … UNKNOWN_CATEGORY). A check sees the typed value and
-facts computed once from the raw text beside it (`blank__<field>`, `id__*`), so that "blank",
-"unreadable" and "negative" are told apart. Validation runs lazily and the failure cases become quarantine rows.
+facts computed once from the raw text beside it (`blank__<field>`, `id__*`, added by
+`transforms/ingest/validate.py`), so that "blank", "unreadable" and "negative" are told apart.
+Validation runs lazily and the failure cases become quarantine rows.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
 
 from schemas.datasets import DATASETS, Field
-from transforms.normalise import id_check_char, is_blank, nfkc
-
-DTYPES = {
-    "text": pl.String, "name": pl.String, "id": pl.String, "county": pl.String,
-    "category": pl.String, "money": pl.Float64, "money0": pl.Float64,
-    "count": pl.Int64, "year": pl.Int64, "level": pl.Int64, "date": pl.Date,
-}
 
 # The reasons, in the order a row's ID is judged: one ID problem per row, the most telling first.
 ID_REASONS = ("ID_MISSING", "ID_PRECISION_LOST", "ID_MALFORMED", "ID_BAD_DATE", "ID_CHECKSUM")
@@ -40,33 +34,7 @@ MESSAGES = {
 }
 
 
-def raw(field: str) -> pl.Expr:
-    return pl.col(f"raw__{field}")
-
-
-def id_facts(period_end: date) -> dict[str, pl.Expr]:
-    """What is true of each row's ID, computed once: the reasons below combine these columns."""
-    text = pl.col("id_number")
-    typed = nfkc(raw("id_number")).str.strip_chars()
-    shaped = text.str.contains(r"^\d{17}[\dX]$")
-    check_ok = text.str.slice(17, 1) == id_check_char(text.str.slice(0, 17))
-    # Lost digits show as scientific notation, as a long decimal, as a number cell of 16+
-    # digits, or as an 18-digit number ending in 000 whose check digit fails (Excel keeps 15).
-    digits = typed.str.replace(r"\.0+$", "").str.count_matches(r"\d")
-    lost = (
-        typed.str.contains(r"(?i)^\d(\.\d+)?E\+?\d+$")
-        | typed.str.contains(r"^\d{16,}\.\d+$")
-        | (pl.col("numeric__id_number") & (digits >= 16))
-        | (shaped & text.str.ends_with("000") & ~check_ok)
-    )
-    birth = text.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-    return {
-        "id__missing": is_blank(raw("id_number")),
-        "id__lost": lost.fill_null(False),
-        "id__shaped": shaped.fill_null(False),
-        "id__birth_ok": birth.is_between(date(1900, 1, 1), period_end).fill_null(False),
-        "id__check_ok": check_ok.fill_null(False),
-    }
+REASONS = tuple(MESSAGES)  # every quarantine reason code of SPEC §2
 
 
 def id_problems() -> dict[str, pl.Expr]:
@@ -104,15 +72,6 @@ def value_problems(field: Field) -> dict[str, pl.Expr]:
     return problems
 
 
-def with_facts(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
-    """The rows with the facts the checks read: which raw cells are blank, what holds of the ID."""
-    fields = [f for f in DATASETS[dataset].fields if f.kind != "id"]
-    return rows.with_columns(
-        *(is_blank(raw(f.name)).alias(f"blank__{f.name}") for f in fields),
-        *(expr.alias(name) for name, expr in id_facts(period_end).items()),
-    )
-
-
 def _check(code: str, has_problem: pl.Expr) -> pa.Check:
     def passes(data) -> pl.LazyFrame:
         return data.lazyframe.select(~has_problem.fill_null(False))
@@ -124,11 +83,12 @@ def field_problems(field: Field) -> dict[str, pl.Expr]:
     return id_problems() if field.kind == "id" else value_problems(field)
 
 
+@cache
 def dataset_schema(dataset: str) -> pa.DataFrameSchema:
-    """The Pandera model of a dataset's normalised rows, once `with_facts` has added its facts."""
+    """The Pandera model of a dataset's normalised rows, once their facts have been added."""
     columns = {
         field.name: pa.Column(
-            DTYPES[field.kind],
+            field.polars_type,
             nullable=True,
             checks=[_check(code, expr) for code, expr in field_problems(field).items()],
         )

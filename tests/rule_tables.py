@@ -14,8 +14,9 @@ import polars as pl
 
 from schemas.datasets import DATASETS, staged_columns
 from schemas.policy import Policy
-from transforms.reconcile import Reconciliation, ensure_staged_tables, reconcile
-from transforms.stage import create_staged_table
+from tests.ids import numbered_id
+from transforms.month.reconcile import Reconciliation, reconcile
+from transforms.month.stage import create_staged_table, prepared_month
 
 PERIOD = "2024-10"
 ALL_DATASETS = frozenset(DATASETS)
@@ -62,15 +63,7 @@ DEFAULTS: dict[str, dict[str, object]] = {
 }
 
 
-def citizen_id(seq: int, area: str = TONGGUAN, birth: str = "19800101") -> str:
-    """A valid 18-digit ID (GB 11643-1999 check digit) for person number `seq`."""
-    body = f"{area}{birth}{seq:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
-    return body + check
-
-
-ID1, ID2, ID3, ID4 = (citizen_id(n) for n in (1, 2, 3, 4))
+ID1, ID2, ID3, ID4 = (numbered_id(n, TONGGUAN) for n in (1, 2, 3, 4))
 
 
 def name_norm(name: str | None) -> str | None:
@@ -87,7 +80,8 @@ def staged_row(dataset: str, row: dict, src_row: int) -> dict:
 
 
 def staged(**rows_by_dataset: list[dict]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB holding the given rows per dataset, the other tables empty."""
+    """An in-memory DuckDB holding the given rows per dataset (the other tables are created by
+    `prepared_month`, as for a month in which they did not arrive)."""
     con = duckdb.connect()
     for dataset, rows in rows_by_dataset.items():
         columns = staged_columns(dataset)
@@ -99,7 +93,6 @@ def staged(**rows_by_dataset: list[dict]) -> duckdb.DuckDBPyConnection:
                 f"insert into {dataset} values ({placeholders})",
                 [list(r.values()) for r in records],
             )
-    ensure_staged_tables(con)
     return con
 
 
@@ -134,7 +127,7 @@ def run(
     received: frozenset[str] | set[str] = ALL_DATASETS,
     policy: Policy | None = None,
 ) -> Reconciliation:
-    return reconcile(con, policy or tiny_policy(), period, set(received))
+    return reconcile(prepared_month(con, policy or tiny_policy(), period, set(received)))
 
 
 def exceptions_of(rule_code: str, con: duckdb.DuckDBPyConnection, **kwargs) -> pl.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.read_tables import RawTable, _as_grid
+from transforms.ingest.read_tables import RawTable, _as_grid
 
 
 def raw_table(rows: list[list], sheet: str = "", first_row: int = 1) -> RawTable:

@@ -1,8 +1,8 @@
 import pytest
 
 from tests.tables import raw_table
-from transforms.classify import recognise_dataset
-from transforms.headers import find_header
+from transforms.ingest.classify import recognise_dataset
+from transforms.ingest.headers import find_header
 
 
 def recognised(headers: list[str], context: str = "") -> str | None:

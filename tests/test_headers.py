@@ -1,7 +1,7 @@
 import pytest
 
 from tests.tables import raw_table
-from transforms.headers import column_map, find_header, header_key, header_meanings
+from transforms.ingest.headers import column_map, find_header, header_key, header_meanings
 
 
 @pytest.mark.parametrize("seen, field", [

@@ -7,7 +7,7 @@ import xlwt
 from schemas.policy import load_policy
 from tests.files import parquet_file, sqlite_file, text_file, workbook
 from tests.ids import valid_id, with_wrong_check
-from transforms.ingest import ingest_file
+from transforms.ingest.file import ingest_file
 
 POLICY = load_policy("data/policy.toml")
 A, B, C = valid_id(sequence="111"), valid_id(sequence="222"), valid_id(sequence="333")
@@ -192,7 +192,7 @@ def test_a_rejected_file_names_the_headers_seen(tmp_path: Path):
 
 
 def test_a_sheet_doudi_fails_on_is_set_aside_and_the_others_go_on(tmp_path: Path, monkeypatch):
-    import transforms.ingest as ingest_module
+    import transforms.ingest.file as ingest_module
 
     real = ingest_module.row_kinds
 

@@ -19,6 +19,8 @@ from schemas.policy import load_policy
 PERIOD = "2024-10"
 POLICY = Path("data/policy.toml")
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:

@@ -1,7 +1,7 @@
 import polars as pl
 
 from tests.tables import raw_table
-from transforms.non_data_rows import row_kinds, total_checks, total_row_status
+from transforms.ingest.non_data_rows import row_kinds, total_checks, total_row_status
 
 FIELDS = {"c1": "name", "c2": "id_number", "c3": "benefit"}
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from schemas.policy import load_policy
-from transforms import normalise as norm
+from transforms.ingest import normalise as norm
 
 
 def one(expr_of, value):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.publish import building_folder, output_entries
+from transforms.month.publish import building_folder, output_entries
 
 
 def publish(out: Path, content: str, fail: bool = False) -> None:

@@ -5,10 +5,9 @@ import pytest
 import xlwt
 
 from tests.files import parquet_file, sqlite_file, text_file, workbook
-from transforms.read_tables import (
+from transforms.ingest.read_tables import (
     UnreadableFile,
     decoded_text,
-    numeric_cells,
     read_tables,
     sniffed_delimiter,
 )
@@ -35,7 +34,7 @@ def test_every_sheet_of_a_workbook_is_a_table(tmp_path: Path):
 def test_number_cells_are_told_apart_from_text_cells(tmp_path: Path):
     path = workbook(tmp_path / "a.xlsx", {"s": [["身份证号"], ["340705198001011234"], [340705198001011234]]})
     (table,) = read_tables(path)
-    assert numeric_cells(path, "s", "c0").to_list() == [False, False, True]
+    assert table.numeric_flags("c0").to_list() == [False, False, True]
 
 
 def test_number_cells_are_found_in_a_table_that_starts_in_column_c(tmp_path: Path):
@@ -43,7 +42,12 @@ def test_number_cells_are_found_in_a_table_that_starts_in_column_c(tmp_path: Pat
     path = workbook(tmp_path / "a.xlsx", {"s": rows})
     (table,) = read_tables(path)
     id_column = next(c for c in table.columns if table.grid[c][0] == "身份证号")
-    assert numeric_cells(path, "s", id_column).to_list() == [False, True, False]
+    assert table.numeric_flags(id_column).to_list() == [False, True, False]
+
+
+def test_tables_outside_workbooks_have_no_number_cells(tmp_path: Path):
+    (table,) = read_tables(text_file(tmp_path / "a.csv", [["身份证号"], ["340705198001011234"]]))
+    assert table.numeric_flags("c0").to_list() == [False, False]
 
 
 def test_legacy_xls_workbooks_are_read(tmp_path: Path):

@@ -8,7 +8,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS, staged_columns
+from schemas.outputs import EXCEPTIONS
 from tests.rule_tables import (
     ALL_DATASETS,
     ID1,
@@ -21,15 +23,11 @@ from tests.rule_tables import (
     staged,
     tiny_policy,
 )
-from transforms.reconcile import (
-    RULES_DIR,
-    ensure_staged_tables,
-    load_catalog,
-    policy_tables,
-    reconcile,
-    rule_parameters,
-)
+from transforms.month.reconcile import RULES_DIR, reconcile
+from transforms.month.stage import prepared_month
 
+# The seventeen rule codes of SPEC §4, in its order: the catalog is checked against them once here;
+# every other test takes the codes from the catalog.
 SPEC_RULES = [
     "DIBAO_TEKUN_OVERLAP", "DUPLICATE_ENROLLMENT", "DECEASED_STILL_PAID", "IDENTITY_CONFLICT",
     "DIBAO_EXIT_DUE", "EXITED_POVERTY_ON_DIBAO", "COVERAGE_GAP", "DIBAO_TOPUP_MISMATCH",
@@ -37,15 +35,6 @@ SPEC_RULES = [
     "MEDICAL_AID_SHORTFALL", "DISABILITY_LIVING_MISSING", "DISABILITY_LIVING_INELIGIBLE",
     "DISABILITY_CARE_MISSING", "DISABILITY_CARE_INELIGIBLE", "TEMP_RELIEF_BUDGET_SHORT",
 ]
-
-EXCEPTION_SCHEMA = {
-    "exception_id": pl.String, "period": pl.String, "rule_code": pl.String,
-    "severity": pl.String, "county": pl.String, "subject": pl.String, "id_number": pl.String,
-    "name": pl.String, "household_id": pl.String, "detail": pl.String, "expected": pl.Float64,
-    "actual": pl.Float64, "sources": pl.List(pl.String), "status": pl.String,
-    "first_seen": pl.String,
-}
-
 
 def month_with_every_rule() -> duckdb.DuckDBPyConnection:
     """A month in which each of the seventeen rules fires at least once (with a short budget)."""
@@ -81,8 +70,8 @@ def short_budget_policy():
 
 
 def test_catalog_holds_the_seventeen_rules_of_spec_section_4_each_in_its_sql_file():
-    catalog = load_catalog()
-    assert sorted(catalog) == sorted(SPEC_RULES)
+    catalog = rule_catalog()
+    assert list(catalog) == SPEC_RULES
     for rule in catalog.values():
         assert rule.severity in {"high", "medium", "info"}
         assert set(rule.needs) | set(rule.needs_any) <= set(DATASETS)
@@ -90,7 +79,8 @@ def test_catalog_holds_the_seventeen_rules_of_spec_section_4_each_in_its_sql_fil
 
 
 def test_rule_sql_binds_only_parameters_the_runner_provides():
-    provided = set(rule_parameters(tiny_policy(), PERIOD)) | {"rules"}
+    month = prepared_month(duckdb.connect(), tiny_policy(), PERIOD, set())
+    provided = set(month.parameters()) | {"rules"}
     con = duckdb.connect()
     for path in RULES_DIR.glob("*.sql"):
         (statement,) = con.extract_statements(path.read_text(encoding="utf-8"))
@@ -99,13 +89,13 @@ def test_rule_sql_binds_only_parameters_the_runner_provides():
 
 def test_every_rule_fires_on_a_month_built_to_break_them_all():
     result = run(month_with_every_rule(), policy=short_budget_policy())
-    assert result.rules_run == SPEC_RULES and result.rules_skipped == []
+    assert result.rules_run == list(rule_catalog()) and result.rules_skipped == []
     assert {code for code, n in result.rule_counts.items() if n == 0} == set()
 
 
 def test_rule_counts_list_every_code_with_zero_included():
     result = run(staged())
-    assert list(result.rule_counts) == SPEC_RULES
+    assert list(result.rule_counts) == list(rule_catalog())
     assert result.rule_counts["DIBAO_EXIT_DUE"] == 0
     assert result.rule_counts["TEKUN_STANDARD_BELOW_FLOOR"] == 1
 
@@ -119,7 +109,7 @@ def test_rule_is_skipped_and_listed_with_the_datasets_it_lacks():
     assert skipped["PREMIUM_NOT_SUBSIDIZED"] == ["enrollment"]
     assert skipped["DISABILITY_CARE_MISSING"] == ["persons", "tekun"]
     assert "DIBAO_EXIT_DUE" in result.rules_run and "DIBAO_EXIT_DUE" not in skipped
-    assert set(result.rules_run) | set(skipped) == set(SPEC_RULES)
+    assert set(result.rules_run) | set(skipped) == set(rule_catalog())
 
 
 def test_rule_needing_one_of_several_datasets_lists_them_all_when_none_arrived():
@@ -145,10 +135,9 @@ def test_rules_that_need_only_the_policy_run_when_nothing_arrived():
 
 
 def test_missing_staged_tables_are_created_empty_from_the_dataset_contract():
-    con = duckdb.connect()
-    con.execute("create table dibao (id_number varchar)")
-    assert ensure_staged_tables(con) == [d for d in DATASETS if d != "dibao"]
-    assert ensure_staged_tables(con) == []
+    con = staged(dibao=[{}])
+    prepared_month(con, tiny_policy(), PERIOD, {"dibao"})
+    assert con.sql("select count(*) from dibao").fetchall() == [(1,)]
     deaths = con.table("deaths")
     assert dict(zip(deaths.columns, map(str, deaths.types), strict=True)) == staged_columns("deaths")
     assert con.sql("select count(*) from deaths").fetchall() == [(0,)]
@@ -160,21 +149,25 @@ def test_reconcile_runs_on_a_connection_holding_only_the_tables_that_arrived():
     con.execute("create table tekun (" + ", ".join(f"{c} {t}" for c, t in columns.items()) + ")")
     con.execute("insert into tekun (id_number, county, name, basic_paid, src_file, src_sheet, src_row)"
                 " values (?, ?, '张三', 800.0, 'civil/特困.xlsx', '', 2)", [ID1, TONGGUAN])
-    result = reconcile(con, tiny_policy(), PERIOD, {"tekun"})
+    result = reconcile(prepared_month(con, tiny_policy(), PERIOD, {"tekun"}))
     assert result.rule_counts["TEKUN_BELOW_STANDARD"] == 1
     assert result.rule_counts["IDENTITY_CONFLICT"] == 0
 
 
-def test_policy_tables_load_every_county_of_the_policy():
+def test_policy_tables_load_every_county_of_the_policy_and_the_topup_ratios():
     con = duckdb.connect()
-    counties = policy_tables(con, tiny_policy()).pl()
+    prepared_month(con, tiny_policy(), PERIOD, set())
+    counties = con.table("policy_counties").pl()
     assert counties["county"].to_list() == ["340705", "340722"]
     assert counties.filter(pl.col("county") == "340722")["dibao_rural"].item() == 680.0
+    ratios = con.sql("select category, topup_ratio(category) from (values ('A'), ('B'), ('C'), (null))"
+                     " as t(category)").fetchall()
+    assert ratios == [("A", 0.30), ("B", 0.20), ("C", 0.0), (None, 0)]
 
 
 def test_exceptions_have_exactly_the_columns_of_spec_section_5():
-    assert dict(run(month_with_every_rule()).exceptions.schema) == EXCEPTION_SCHEMA
-    assert dict(run(staged(), received=set()).exceptions.schema) == EXCEPTION_SCHEMA
+    assert dict(run(month_with_every_rule()).exceptions.schema) == EXCEPTIONS.schema
+    assert dict(run(staged(), received=set()).exceptions.schema) == EXCEPTIONS.schema
 
 
 def test_exception_id_is_stable_across_runs_and_differs_by_period():

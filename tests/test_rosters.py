@@ -4,29 +4,14 @@ from datetime import date
 
 import polars as pl
 
-from tests.rule_tables import ID1, ID2, ID3, ID4, PERIOD, run, staged, tiny_policy
-from transforms.rosters import roster_households, roster_persons
-
-PERSON_COLUMNS = [
-    "id_number", "name", "county", "in_dibao", "dibao_household_id", "in_tekun", "on_registry",
-    "registry_household_id", "poverty_status", "labor_ability", "disabled", "disability_level",
-    "insured_active", "premium", "premium_subsidy", "deceased", "death_date",
-    "dibao_benefit_paid", "dibao_topup_paid", "dibao_topup_expected", "tekun_basic_paid",
-    "tekun_basic_standard", "living_subsidy", "care_subsidy", "medical_aid_paid_ytd",
-    "exception_codes", "sources",
-]
-HOUSEHOLD_COLUMNS = [
-    "household_id", "county", "area_type", "members", "head_name", "per_capita_income",
-    "registry_income_monthly", "income_used", "standard", "benefit_total", "topup_total",
-    "exit_due", "exception_codes", "sources",
-]
+from schemas.outputs import ROSTER_HOUSEHOLDS, ROSTER_PERSONS
+from tests.rule_tables import ID1, ID2, ID3, ID4, run, staged, tiny_policy
+from transforms.month.rosters import rosters as month_rosters
 
 
 def rosters(con):
-    policy = tiny_policy()
-    exceptions = run(con, policy=policy).exceptions
-    return (roster_persons(con, policy, PERIOD, exceptions),
-            roster_households(con, policy, PERIOD, exceptions))
+    built = month_rosters(run(con, policy=tiny_policy()))
+    return built.persons, built.households
 
 
 def person(roster: pl.DataFrame, id_number: str) -> dict:
@@ -38,7 +23,7 @@ def test_person_roster_has_one_row_per_id_across_all_sources():
                  claims=[{"id_number": ID2}], deaths=[{"id_number": ID3}],
                  enrollment=[{"id_number": ID4}, {"id_number": ID1}])
     persons, _ = rosters(con)
-    assert persons.columns == PERSON_COLUMNS
+    assert dict(persons.schema) == ROSTER_PERSONS.schema
     assert sorted(persons["id_number"]) == sorted([ID1, ID2, ID3, ID4])
     assert person(persons, ID1)["sources"] == [
         "civil/低保.xlsx:铜官区:5", "civil/低保.xlsx:铜官区:6", "medical/参保.xlsx:2024:6"]
@@ -111,7 +96,7 @@ def test_household_roster_has_one_row_per_dibao_household():
         {"id_number": ID3, "household_id": "DB002", "name": "王五"},
     ])
     households = rosters(con)[1]
-    assert households.columns == HOUSEHOLD_COLUMNS
+    assert dict(households.schema) == ROSTER_HOUSEHOLDS.schema
     first = households.row(0, named=True)
     assert (first["household_id"], first["members"], first["head_name"]) == ("DB001", 2, "张三")
     assert (first["benefit_total"], first["topup_total"]) == (600.0, 60.0)

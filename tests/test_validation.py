@@ -6,8 +6,8 @@ import pytest
 from schemas.datasets import DATASETS
 from schemas.policy import load_policy
 from tests.ids import valid_id, with_wrong_check
-from transforms.ingest import normalised
-from transforms.validate import failure_cases
+from transforms.ingest.normalise import normalised
+from transforms.ingest.validate import failure_cases
 
 POLICY = load_policy("data/policy.toml")
 OCTOBER_END = date(2024, 10, 31)

@@ -29,12 +29,17 @@ import polars as pl
 
 from sample_month import generate_month
 from schemas.policy import load_policy
-from transforms.inbox import inbox_files
-from transforms.ingest import ingest_file
-from transforms.read_tables import EXCEL_SUFFIXES, SQLITE_SUFFIXES, TEXT_SUFFIXES, decoded_text
-from transforms.reconcile import reconcile
-from transforms.rosters import roster_households, roster_persons
-from transforms.stage import staged_month
+from transforms.ingest.file import ingest_file
+from transforms.ingest.inbox import inbox_files
+from transforms.ingest.read_tables import (
+    EXCEL_SUFFIXES,
+    SQLITE_SUFFIXES,
+    TEXT_SUFFIXES,
+    decoded_text,
+)
+from transforms.month.reconcile import reconcile
+from transforms.month.rosters import rosters
+from transforms.month.stage import stage_month
 
 PERIOD = "2024-10"
 POLICY = Path("data/policy.toml")
@@ -99,19 +104,17 @@ def bench_scale(scale: float, seed: int, data: Path) -> dict:
     rows_read = sum(s.rows_read for r in results for s in r.sheets)
     with tempfile.TemporaryDirectory() as work:
         def reconciled():
-            con, received = staged_month(Path(work) / "staging.duckdb", results)
-            with con:
-                month = reconcile(con, policy, PERIOD, received)
-                roster_persons(con, policy, PERIOD, month.exceptions)
-                roster_households(con, policy, PERIOD, month.exceptions)
-            return month
-        reconcile_s, month = timed(reconciled)
+            with stage_month(Path(work) / "staging.duckdb", results, policy, PERIOD) as month:
+                reconciliation = reconcile(month)
+                rosters(reconciliation)
+                return reconciliation.exceptions.height
+        reconcile_s, exceptions = timed(reconciled)
     run_s, peak_mib = full_run_seconds(inbox)
     return {
         "scale": scale,
         "files": len(files),
         "rows_read": rows_read,
-        "exceptions": month.exceptions.height,
+        "exceptions": exceptions,
         "generate_s": generated,
         "parse_floor_s": round(parse_floor, 2),
         "ingest_s": round(ingest_s, 2),

@@ -30,6 +30,4 @@ findings as (
     select * from temp_relief_budget_short
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

@@ -55,6 +55,4 @@ findings as (
     select * from coverage_gap
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

@@ -76,6 +76,4 @@ findings as (
     select * from deceased_still_paid
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

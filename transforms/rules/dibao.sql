@@ -74,18 +74,17 @@ exited_poverty_on_dibao as (
     group by members.household_id
 ),
 
+topup_ratios as (
+    select *, topup_ratio(category) as topup_ratio
+    from dibao
+),
+
 topup_expected as (
     select
         *,
-        case category
-            when 'A' then $topup_ratio_a
-            when 'B' then $topup_ratio_b
-            when 'C' then $topup_ratio_c
-            else 0
-        end as topup_ratio,
         round(topup_ratio * benefit, 2) as expected_topup,
         coalesce(topup, 0) as paid_topup
-    from dibao
+    from topup_ratios
 ),
 
 topup_mismatched_rows as (
@@ -126,6 +125,4 @@ findings as (
     select * from dibao_topup_mismatch
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

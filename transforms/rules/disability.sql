@@ -116,6 +116,4 @@ findings as (
     select * from disability_care_ineligible
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

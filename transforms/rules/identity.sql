@@ -28,16 +28,10 @@ dibao_tekun_overlap as (
     join tekun_members as tekun using (id_number)
 ),
 
-enrolment_rows as (
-    select '低保花名册' as dataset_label, 1 as dataset_order, id_number, name, county, household_id,
-           src_file, src_sheet, src_row
-    from dibao
-    union all
-    select '特困供养人员名册', 2, id_number, name, county, null, src_file, src_sheet, src_row
-    from tekun
-    union all
-    select '残疾人及两项补贴名单', 3, id_number, name, county, null, src_file, src_sheet, src_row
-    from persons
+enrolment_rows as (  -- the datasets a person may appear on only once
+    select *
+    from person_rows
+    where dataset in ('dibao', 'tekun', 'persons')
 ),
 
 repeated_ids as (  -- found first, described after: most IDs appear once
@@ -159,6 +153,4 @@ findings as (
     select * from identity_conflict
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

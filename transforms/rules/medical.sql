@@ -149,6 +149,4 @@ findings as (
     select * from medical_aid_shortfall
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

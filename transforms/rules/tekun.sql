@@ -65,6 +65,4 @@ findings as (
     select * from tekun_standard_below_floor
 )
 
--- The runner asks only for the rules whose datasets arrived this month.
 select * from findings
-where list_contains($rules, rule_code)

@@ -5,56 +5,46 @@
 -- rules/README: "The `county` of a person-level exception is the county of the rows behind it; when
 --           those rows carry none, the county of the person's 低保, 特困 or 建档立卡 row."
 --
--- Temporary macros and views only: nothing here is stored, and every view reads the staged tables
--- as they are when a rule runs. "First" always means first in file order (file, sheet, row).
+-- Temporary views only: nothing here is stored, and every view reads the staged tables as they are
+-- when a rule runs. "First" always means first in file order (file, sheet, row). The macros they
+-- use are in macros.sql.
 
--- A row's lineage as exceptions.parquet lists it: civil/低保.xlsx:铜官区:5
-create or replace temp macro source_ref(src_file, src_sheet, src_row) as
-    src_file || ':' || coalesce(src_sheet, '') || ':' || src_row;
-
--- A row as a detail sentence names it: civil/低保.xlsx·铜官区 第5行
-create or replace temp macro row_ref(src_file, src_sheet, src_row) as
-    src_file || coalesce('·' || nullif(src_sheet, ''), '') || ' 第' || src_row || '行';
-
--- The rows of a group in a sentence, in file order (an aggregate): a.xlsx·S 第5行、a.xlsx·S 第10行
-create or replace temp macro rows_text(src_file, src_sheet, src_row) as
-    string_agg(row_ref(src_file, src_sheet, src_row), '、' order by src_file, src_sheet, src_row);
-
--- Money in a sentence: 812.00
-create or replace temp macro yuan(amount) as printf('%.2f', amount::double);
-
--- A ratio in a sentence: 30%
-create or replace temp macro percent(ratio) as printf('%g', round(ratio * 100, 2)) || '%';
-
--- A disability level in a sentence: 一级
-create or replace temp macro level_cn(level) as ['一', '二', '三', '四'][level] || '级';
-
--- The head of a household, as 与户主关系 says it (rules/README: the head's row, else the first).
-create or replace temp macro is_head(relation) as coalesce(relation in ('户主', '本人'), false);
-
--- Every staged row that names a person, from all seven datasets.
+-- Every staged row that names a person, from all seven datasets, with the dataset's label and
+-- rank (datasets table: whose spelling of a name or county is taken first) and the household the
+-- row names (低保 or 建档立卡).
 create or replace temp view person_rows as
-select 'dibao' as dataset, '低保花名册' as dataset_label, 1 as dataset_order,
-       id_number, name, name_norm, county, src_file, src_sheet, src_row
-from dibao
-union all
-select 'tekun', '特困供养人员名册', 2, id_number, name, name_norm, county, src_file, src_sheet, src_row
-from tekun
-union all
-select 'registry', '建档立卡人员名单', 3, id_number, name, name_norm, county, src_file, src_sheet, src_row
-from registry
-union all
-select 'persons', '残疾人及两项补贴名单', 4, id_number, name, name_norm, county, src_file, src_sheet, src_row
-from persons
-union all
-select 'enrollment', '参保与资助名单', 5, id_number, name, name_norm, county, src_file, src_sheet, src_row
-from enrollment
-union all
-select 'claims', '住院结算明细', 6, id_number, name, name_norm, county, src_file, src_sheet, src_row
-from claims
-union all
-select 'deaths', '死亡人员名单', 7, id_number, name, name_norm, county, src_file, src_sheet, src_row
-from deaths;
+with
+rows_of_every_dataset as (
+    select 'dibao' as dataset, id_number, name, name_norm, county, household_id,
+           src_file, src_sheet, src_row
+    from dibao
+    union all
+    select 'tekun', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from tekun
+    union all
+    select 'registry', id_number, name, name_norm, county, household_id, src_file, src_sheet, src_row
+    from registry
+    union all
+    select 'persons', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from persons
+    union all
+    select 'enrollment', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from enrollment
+    union all
+    select 'claims', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from claims
+    union all
+    select 'deaths', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from deaths
+)
+
+select
+    rows.dataset,
+    datasets.label as dataset_label,
+    datasets.person_rank as dataset_order,
+    rows.* exclude (dataset)
+from rows_of_every_dataset as rows
+join datasets using (dataset);
 
 -- In 低保: one row per ID on this month's dibao roster, with what it was paid.
 create or replace temp view dibao_members as

@@ -5,7 +5,7 @@
 with
 exception_codes as (
     select household_id, list_sort(list_distinct(list(rule_code))) as exception_codes
-    from month_exceptions
+    from exceptions
     where household_id is not null
       and not list_contains($registry_household_rules, rule_code)
     group by household_id

@@ -1,7 +1,7 @@
 -- roster_persons (SPEC §5): one row per ID across all sources, with programme memberships,
 -- household ids, labor ability, disability, insurance, death, expected vs paid amounts and the
--- month's exception codes. Reads the shared views of sql/people.sql and the registered frame
--- `month_exceptions` (the month's exceptions); the amounts follow the rules' own readings.
+-- month's exception codes. Reads the shared views of sql/people.sql and the table `exceptions`
+-- (the month's exceptions, written by the runner); the amounts follow the rules' own readings.
 with
 people as (
     select
@@ -17,12 +17,7 @@ people as (
 topup_due as (  -- DIBAO_TOPUP_MISMATCH: ratio(category) × the member's own benefit
     select
         id_number,
-        sum(round(case category
-                      when 'A' then $topup_ratio_a
-                      when 'B' then $topup_ratio_b
-                      when 'C' then $topup_ratio_c
-                      else 0
-                  end * benefit, 2)) as dibao_topup_expected
+        sum(round(topup_ratio(category) * benefit, 2)) as dibao_topup_expected
     from dibao
     group by id_number
 ),
@@ -72,7 +67,7 @@ medical_aid as (
 
 exception_codes as (
     select id_number, list_sort(list_distinct(list(rule_code))) as exception_codes
-    from month_exceptions
+    from exceptions
     where id_number is not null
     group by id_number
 ),

@@ -16,7 +16,7 @@ from importlib import resources
 
 import polars as pl
 
-from transforms.read_tables import HEAD_ROWS, RawTable
+from transforms.ingest.read_tables import HEAD_ROWS, RawTable
 
 _NOISE = re.compile(r"[\s*＊※△▲★☆#]")
 _BRACKETED = re.compile(r"[(\[【〔<《][^)\]】〕>》]*[)\]】〕>》]")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schemas.datasets import DATASETS, signature_fields
-from transforms.headers import Header
+from transforms.ingest.headers import Header
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from transforms.headers import alias_index
+from transforms.ingest.headers import alias_index
 
 DATA, TOTAL, FOOTER, REPEATED_HEADER, TEMPLATE = "data", "total", "footer", "header", "template"
 TOTAL_LABEL = r"^.{0,12}?(合计|总计|小计)"

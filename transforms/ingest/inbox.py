@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from schemas.period import checked_period
+
 # Files that editors and operating systems leave beside real ones.
 _LITTER = re.compile(r"^(~\$|\.~lock|\._)|^(thumbs\.db|desktop\.ini|\.ds_store)$", re.IGNORECASE)
 
@@ -24,18 +23,6 @@ class InboxFile:
     rel: str  # relative to the period folder, with forward slashes: civil/低保花名册.xlsx
     sha256: str
     size: int
-
-
-def checked_period(period: str) -> str:
-    if not PERIOD.match(period):
-        raise InboxError(f"期间「{period}」格式不对，应为 YYYY-MM，例如 2024-10")
-    return period
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a `YYYY-MM` period (SPEC §4: P_start, P_end)."""
-    year, month = (int(part) for part in checked_period(period).split("-"))
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def sha256_of(path: Path) -> str:

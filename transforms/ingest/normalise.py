@@ -17,6 +17,7 @@ from importlib import resources
 
 import polars as pl
 
+from schemas.datasets import DATASETS, Field
 from schemas.policy import Policy
 
 # ISO 7064 MOD 11-2 as GB 11643-1999 applies it; tests check it against python-stdnum.
@@ -197,3 +198,55 @@ def counties_named_in(text: str, policy: Policy) -> set[str]:
         for code, county in policy.counties.items()
         if any(name and name in text for name in (county.name, *county.aliases))
     }
+
+
+# --- a sheet's fields, by kind ---------------------------------------------------------------
+
+def typed_value(kind: str, raw: pl.Expr, policy: Policy, vocabulary: str | None) -> pl.Expr:
+    """The normaliser of each kind of field (schemas/datasets.py)."""
+    match kind:
+        case "id":
+            return id_text(raw)
+        case "name":
+            return folded(raw)
+        case "text":
+            return folded(raw).str.replace(r"^(\d+)\.0+$", "${1}")
+        case "county":
+            return county_code(raw, policy)
+        case "money" | "money0":
+            return money(raw, blank_is_zero=kind == "money0")
+        case "count":
+            return whole_number(raw, "人口户")
+        case "year":
+            return whole_number(raw, "年度")
+        case "date":
+            return calendar_date(raw)
+        case "category":
+            return category(raw, vocabulary)
+        case "level":
+            return category(raw, vocabulary).cast(pl.Int64)
+    raise ValueError(f"unknown field kind {kind}")
+
+
+def typed_column(raw: pl.DataFrame, field: Field, policy: Policy) -> pl.Series:
+    """One field of a sheet's rows, typed; `raw` holds the cell text as `raw__<field>`."""
+    column = f"raw__{field.name}"
+    if field.kind == "id":  # every value distinct: clean them all, then lengthen legacy numbers
+        cleaned = raw.select(id_cleaned(pl.col(column)).alias(field.name))
+        return cleaned.select(id_18(pl.col(field.name))).to_series()
+    # Most columns hold few distinct values (categories, counties, dates, standard amounts):
+    # each is normalised once and joined back to its rows.
+    # A value too large for its type (a household of 3e9 people) is unreadable: null.
+    distinct = raw.select(pl.col(column).unique())
+    typed = distinct.with_columns(
+        typed_value(field.kind, pl.col(column), policy, field.vocabulary)
+        .cast(field.polars_type, strict=False)
+        .alias(field.name)
+    )
+    joined = raw.select(column).join(typed, on=column, how="left", nulls_equal=True, maintain_order="left")
+    return joined[field.name]
+
+
+def normalised(raw: pl.DataFrame, dataset: str, policy: Policy) -> pl.DataFrame:
+    """A sheet's rows with every field of its dataset typed beside the raw text."""
+    return raw.with_columns(typed_column(raw, f, policy) for f in DATASETS[dataset].fields)

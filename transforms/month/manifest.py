@@ -11,8 +11,9 @@ from importlib import metadata
 from pathlib import Path
 
 from schemas.datasets import DATASETS
-from transforms.inbox import InboxFile
-from transforms.ingest import FileResult, SheetResult
+from schemas.outputs import Manifest
+from transforms.ingest.file import FileResult, SheetResult
+from transforms.ingest.inbox import InboxFile
 
 
 def code_version() -> str:
@@ -92,10 +93,10 @@ def manifest(
     rule_counts: dict[str, int],
     received: set[str],
     rules_skipped: list[dict],
-) -> dict:
+) -> Manifest:
     by_rel = {f.rel: f for f in files}
     missing = missing_datasets(received)
-    return {
+    return Manifest.model_validate({
         "run_id": run_id,
         "period": period,
         "started_at": started_at,
@@ -117,4 +118,4 @@ def manifest(
         "rules_skipped": [rule["rule_code"] for rule in rules_skipped],
         "rules_skipped_detail": rules_skipped,
         "notes": notes_in_words(missing, rules_skipped, results),
-    }
+    })

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -16,7 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from transforms.inbox import sha256_of
+import polars as pl
+
+from schemas.outputs import Manifest, Table
+from transforms.ingest.inbox import sha256_of
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
 
@@ -93,3 +97,17 @@ def output_entries(folder: Path, exclude: tuple[str, ...] = ("manifest.json",)) 
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name not in exclude
     ]
+
+
+def write_table(folder: Path, table: Table, frame: pl.DataFrame) -> Path:
+    """One output table as Parquet, in its declared columns and types (schemas/outputs.py)."""
+    path = folder / table.file
+    table.conformed(frame).write_parquet(path)
+    return path
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> Path:
+    path = folder / "manifest.json"
+    text = json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2)
+    path.write_text(text, encoding="utf-8")
+    return path

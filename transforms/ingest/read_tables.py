@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import fastexcel
@@ -43,10 +45,19 @@ class RawTable:
     sheet: str
     grid: pl.DataFrame
     hidden: bool = False
+    # Workbooks only: which cells of a grid column hold a number rather than text.
+    number_cells: Callable[[str], pl.Series] | None = field(default=None, repr=False, compare=False)
 
     @property
     def columns(self) -> list[str]:
         return [c for c in self.grid.columns if c != "_row"]
+
+    def numeric_flags(self, column: str | None) -> pl.Series:
+        """Per grid row, whether the cell of `column` was a number cell (False outside workbooks)."""
+        flags = self.number_cells(column) if column and self.number_cells else None
+        if flags is None or flags.len() != self.grid.height:
+            return pl.Series([False] * self.grid.height, dtype=pl.Boolean)
+        return flags
 
 
 def read_tables(path: Path) -> list[RawTable]:
@@ -94,18 +105,18 @@ def _excel_tables(path: Path) -> list[RawTable]:
         except Exception as e:
             raise UnreadableFile(f"工作表「{name}」无法读取：{_short(e)}") from e
         hidden = getattr(sheet, "visible", "visible") != "visible"
-        tables.append(RawTable(name, _as_grid(frame.get_columns(), first_row=1), hidden=hidden))
+        grid = _as_grid(frame.get_columns(), first_row=1)
+        tables.append(RawTable(name, grid, hidden, partial(_number_cells, reader, name)))
     return tables
 
 
-def numeric_cells(path: Path, sheet: str, column: str) -> pl.Series:
+def _number_cells(reader: fastexcel.ExcelReader, sheet: str, column: str) -> pl.Series:
     """Which cells of one workbook column hold a number rather than text, row by row.
 
     An 18-digit ID typed into a number cell has lost its last digits (Excel keeps 15), though
     the cell reads back as 18 digits. Loading the column as boolean makes calamine convert
     number cells and leave text cells null, which tells the two apart without parsing anything.
     """
-    reader = _open_workbook(path)
     # fastexcel names columns from the first used one (__UNNAMED__0 may be column C), while a
     # numeric use_columns index counts from column A: select by name to stay aligned.
     name = "__UNNAMED__" + column.removeprefix("c")

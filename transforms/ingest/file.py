@@ -15,22 +15,16 @@ from pathlib import Path
 
 import polars as pl
 
-from schemas.datasets import DATASETS, NOT_SUMMED, SUMMABLE_KINDS, Field, staged_columns
+from schemas.datasets import DATASETS, NOT_SUMMED, SUMMABLE_KINDS, staged_schema
+from schemas.outputs import QUARANTINE
+from schemas.period import period_bounds
 from schemas.policy import Policy
-from transforms import normalise as norm
-from transforms.classify import recognise_dataset
-from transforms.headers import Header, column_map, find_header
-from transforms.inbox import period_bounds
-from transforms.non_data_rows import DATA, row_kinds, total_checks, total_row_status
-from transforms.read_tables import (
-    EXCEL_SUFFIXES,
-    HEAD_ROWS,
-    RawTable,
-    UnreadableFile,
-    numeric_cells,
-    read_tables,
-)
-from transforms.validate import accepted_rows, empty_quarantine, failure_cases, quarantine_rows
+from transforms.ingest import normalise as norm
+from transforms.ingest.classify import recognise_dataset
+from transforms.ingest.headers import Header, column_map, find_header
+from transforms.ingest.non_data_rows import DATA, row_kinds, total_checks, total_row_status
+from transforms.ingest.read_tables import HEAD_ROWS, RawTable, UnreadableFile, read_tables
+from transforms.ingest.validate import accepted_rows, failure_cases, quarantine_rows
 
 
 @dataclass(frozen=True)
@@ -80,7 +74,7 @@ def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult
     sheets, ignored = [], []
     for table in tables:
         try:
-            outcome = _ingest_table(path, rel, table, period, policy)
+            outcome = _ingest_table(rel, table, period, policy)
         except Exception as e:  # noqa: BLE001
             outcome = NotData(f"处理此表时出错（{type(e).__name__}），请把文件交技术人员检查")
             _log_failure(rel, e)
@@ -128,7 +122,7 @@ def _context(table: RawTable, header: Header, rel: str) -> str:
     return " ".join([table.sheet, *words, rel])
 
 
-def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Policy) -> SheetResult | NotData:
+def _ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> SheetResult | NotData:
     """A sheet's result, or why it holds no data (a notes sheet, an unknown table)."""
     if table.hidden:
         return NotData("是隐藏的工作表，未读取")
@@ -141,13 +135,13 @@ def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Po
         return NotData(recognition.reason, recognition.headers_seen)
     dataset = recognition.dataset
     columns = column_map(header, dataset)
-    body = _body(table, header, path, columns.fields)
+    body = _body(table, header, columns.fields)
     kinds = row_kinds(body, table.columns, columns.fields)
     raw = _raw_fields(body, columns.fields, dataset)
     county_from = ""
     if "county" in DATASETS[dataset].field_names and "county" not in columns.fields.values():
         raw, county_from = _county_from_context(raw, context, policy)
-    typed = normalised(raw, dataset, policy)
+    typed = norm.normalised(raw, dataset, policy)
     checks = total_checks(_amounts_as_written(raw, dataset), kinds, _summable(dataset))
     rows = typed.filter(kinds == DATA)
     cases = failure_cases(rows, dataset, period_bounds(period)[1])
@@ -157,7 +151,7 @@ def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Po
         sheet=sheet,
         dataset=dataset,
         accepted=staged(accepted_rows(rows, cases), dataset, rel, sheet),
-        quarantine=quarantine_rows(rows, cases, dataset, rel, sheet) if cases.height else empty_quarantine(),
+        quarantine=quarantine_rows(rows, cases, dataset, rel, sheet) if cases.height else QUARANTINE.empty(),
         rows_read=body.height,
         rows_skipped=int((kinds != DATA).sum()),
         unmapped_columns=columns.unmapped,
@@ -171,16 +165,10 @@ def _ingest_table(path: Path, rel: str, table: RawTable, period: str, policy: Po
     )
 
 
-def _body(table: RawTable, header: Header, path: Path, fields: dict[str, str]) -> pl.DataFrame:
+def _body(table: RawTable, header: Header, fields: dict[str, str]) -> pl.DataFrame:
     """The non-empty rows below the header, with a flag for ID cells stored as numbers."""
-    grid = table.grid
     id_column = next((c for c, f in fields.items() if f == "id_number"), None)
-    numeric = pl.Series("numeric__id_number", [False] * grid.height)
-    if id_column and path.suffix.lower() in EXCEL_SUFFIXES:
-        flags = numeric_cells(path, table.sheet, id_column)
-        if flags.len() == grid.height:
-            numeric = flags.alias("numeric__id_number")
-    grid = grid.with_columns(numeric)
+    grid = table.grid.with_columns(table.numeric_flags(id_column).alias("numeric__id_number"))
     below = grid.slice(header.last_position + 1)
     return below.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in table.columns))
 
@@ -217,51 +205,6 @@ def _amounts_as_written(raw: pl.DataFrame, dataset: str) -> pl.DataFrame:
     return raw.select("_row", *(norm.money(pl.col(f"raw__{f}")).alias(f) for f in _summable(dataset)))
 
 
-def typed_value(kind: str, raw: pl.Expr, policy: Policy, vocabulary: str | None) -> pl.Expr:
-    """The normaliser of each kind of field (schemas/datasets.py)."""
-    match kind:
-        case "id":
-            return norm.id_text(raw)
-        case "name":
-            return norm.folded(raw)
-        case "text":
-            return norm.folded(raw).str.replace(r"^(\d+)\.0+$", "${1}")
-        case "county":
-            return norm.county_code(raw, policy)
-        case "money" | "money0":
-            return norm.money(raw, blank_is_zero=kind == "money0")
-        case "count":
-            return norm.whole_number(raw, "人口户")
-        case "year":
-            return norm.whole_number(raw, "年度")
-        case "date":
-            return norm.calendar_date(raw)
-        case "category":
-            return norm.category(raw, vocabulary)
-        case "level":
-            return norm.category(raw, vocabulary).cast(pl.Int64)
-    raise ValueError(f"unknown field kind {kind}")
-
-
-def _typed_column(raw: pl.DataFrame, field: Field, policy: Policy) -> pl.Series:
-    column = f"raw__{field.name}"
-    if field.kind == "id":  # every value distinct: clean them all, then lengthen legacy numbers
-        cleaned = raw.select(norm.id_cleaned(pl.col(column)).alias(field.name))
-        return cleaned.select(norm.id_18(pl.col(field.name))).to_series()
-    # Most columns hold few distinct values (categories, counties, dates, standard amounts):
-    # each is normalised once and joined back to its rows.
-    distinct = raw.select(pl.col(column).unique())
-    typed = distinct.with_columns(
-        typed_value(field.kind, pl.col(column), policy, field.vocabulary).alias(field.name)
-    )
-    joined = raw.select(column).join(typed, on=column, how="left", nulls_equal=True, maintain_order="left")
-    return joined[field.name]
-
-
-def normalised(raw: pl.DataFrame, dataset: str, policy: Policy) -> pl.DataFrame:
-    return raw.with_columns(_typed_column(raw, f, policy) for f in DATASETS[dataset].fields)
-
-
 def staged(rows: pl.DataFrame, dataset: str, rel: str, sheet: str) -> pl.DataFrame:
     """Accepted rows in the staged table's columns, with their lineage."""
     extra = {
@@ -271,14 +214,7 @@ def staged(rows: pl.DataFrame, dataset: str, rel: str, sheet: str) -> pl.DataFra
         "src_sheet": pl.lit(sheet),
         "src_row": pl.col("_row"),
     }
-    columns = staged_columns(dataset)
     return rows.select(
-        (extra[name] if name in extra else pl.col(name)).cast(_polars_type(kind)).alias(name)
-        for name, kind in columns.items()
+        (extra[name] if name in extra else pl.col(name)).cast(dtype).alias(name)
+        for name, dtype in staged_schema(dataset).items()
     )
-
-
-def _polars_type(duckdb_type: str) -> pl.DataType:
-    return {
-        "VARCHAR": pl.String, "DOUBLE": pl.Float64, "INTEGER": pl.Int32, "DATE": pl.Date,
-    }[duckdb_type]

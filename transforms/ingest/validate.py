@@ -1,7 +1,9 @@
 """Validate a dataset's normalised rows with its Pandera model; split them into accepted and quarantined.
 
-Quarantine keeps one row per input row and reason (SPEC §5), with the fields and raw values that
-gave the reason and a Chinese message naming the file, sheet and row the officer must correct.
+The checks (`schemas/validation.py`) read facts computed here once from the raw text beside each
+typed value: which cells are blank, and what holds of the ID. Quarantine keeps one row per input
+row and reason (SPEC §5), with the fields and raw values that gave the reason and a Chinese
+message naming the file, sheet and row the officer must correct.
 """
 
 from __future__ import annotations
@@ -13,16 +15,47 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.datasets import DATASETS
-from schemas.validation import dataset_schema, message, with_facts
-
-QUARANTINE_COLUMNS = {
-    "dataset": pl.String, "file": pl.String, "sheet": pl.String, "row": pl.Int64,
-    "reason": pl.String, "field": pl.String, "value": pl.String, "message": pl.String,
-}
+from schemas.outputs import QUARANTINE
+from schemas.validation import dataset_schema, message
+from transforms.ingest.normalise import id_check_char, is_blank, nfkc
 
 
-def empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(schema=QUARANTINE_COLUMNS)
+def raw(field: str) -> pl.Expr:
+    return pl.col(f"raw__{field}")
+
+
+def id_facts(period_end: date) -> dict[str, pl.Expr]:
+    """What is true of each row's ID, computed once: the reasons combine these columns."""
+    text = pl.col("id_number")
+    typed = nfkc(raw("id_number")).str.strip_chars()
+    shaped = text.str.contains(r"^\d{17}[\dX]$")
+    check_ok = text.str.slice(17, 1) == id_check_char(text.str.slice(0, 17))
+    # Lost digits show as scientific notation, as a long decimal, as a number cell of 16+
+    # digits, or as an 18-digit number ending in 000 whose check digit fails (Excel keeps 15).
+    digits = typed.str.replace(r"\.0+$", "").str.count_matches(r"\d")
+    lost = (
+        typed.str.contains(r"(?i)^\d(\.\d+)?E\+?\d+$")
+        | typed.str.contains(r"^\d{16,}\.\d+$")
+        | (pl.col("numeric__id_number") & (digits >= 16))
+        | (shaped & text.str.ends_with("000") & ~check_ok)
+    )
+    birth = text.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    return {
+        "id__missing": is_blank(raw("id_number")),
+        "id__lost": lost.fill_null(False),
+        "id__shaped": shaped.fill_null(False),
+        "id__birth_ok": birth.is_between(date(1900, 1, 1), period_end).fill_null(False),
+        "id__check_ok": check_ok.fill_null(False),
+    }
+
+
+def with_facts(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
+    """The rows with the facts the checks read: which raw cells are blank, what holds of the ID."""
+    fields = [f for f in DATASETS[dataset].fields if f.kind != "id"]
+    return rows.with_columns(
+        *(is_blank(raw(f.name)).alias(f"blank__{f.name}") for f in fields),
+        *(expr.alias(name) for name, expr in id_facts(period_end).items()),
+    )
 
 
 def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
@@ -51,7 +84,7 @@ def quarantine_rows(
 ) -> pl.DataFrame:
     """One quarantine row per input row and reason, fields and raw values joined."""
     if cases.is_empty():
-        return empty_quarantine()
+        return QUARANTINE.empty()
     fields = {f.name: f for f in DATASETS[dataset].fields}
     named = set(cases["field"])
     raw_values = {name: rows[f"raw__{name}"].to_list() for name in named}
@@ -69,7 +102,7 @@ def quarantine_rows(
                 message(reason, fields[name], value) for name, value in zip(names, values, strict=True)
             ),
         })
-    return pl.DataFrame(records, schema=QUARANTINE_COLUMNS)
+    return pl.DataFrame(records, schema=QUARANTINE.schema)
 
 
 def accepted_rows(rows: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:

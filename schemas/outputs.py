@@ -1,0 +1,232 @@
+"""What doudi writes (SPEC §5): every output table's columns, kinds and Chinese headers, and the manifest.
+
+Declared once here and used by the code that writes them (Parquet schemas, DuckDB tables), by the
+report writers (headers) and by the tests. A column's kind is one of `schemas/kinds.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from schemas.kinds import polars_type, sql_type
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    header: str  # the column's Chinese header in the workbooks
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label: str  # the Chinese name of the table, for reports
+    columns: tuple[Column, ...]
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.parquet"
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        return {c.name: polars_type(c.kind) for c in self.columns}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {c.name: c.header for c in self.columns}
+
+    def ddl(self) -> str:
+        """The column list of a DuckDB `create table`."""
+        return ", ".join(f"{c.name} {sql_type(c.kind)}" for c in self.columns)
+
+    def conformed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The frame in this table's column order and types. A column missing or unexpected is a
+        bug in the query that made the frame, and raises."""
+        if set(frame.columns) != set(self.names):
+            missing, extra = set(self.names) - set(frame.columns), set(frame.columns) - set(self.names)
+            raise ValueError(f"{self.name}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        return frame.select(pl.col(c.name).cast(polars_type(c.kind)) for c in self.columns)
+
+    def empty(self) -> pl.DataFrame:
+        return pl.DataFrame(schema=self.schema)
+
+
+def _table(name: str, label: str, *columns: tuple[str, str, str]) -> Table:
+    return Table(name, label, tuple(Column(*c) for c in columns))
+
+
+# What one rule query returns (transforms/rules/*.sql); the runner adds the rest of `exceptions`.
+FINDINGS = _table(
+    "rule_findings", "规则结果",
+    ("rule_code", "text", "规则代码"),
+    ("county", "county", "区县"),
+    ("subject", "text", "核查对象"),
+    ("id_number", "id", "身份证号码"),
+    ("name", "name", "姓名"),
+    ("household_id", "text", "户编号"),
+    ("detail", "text", "问题说明"),
+    ("expected", "money", "应为（元）"),
+    ("actual", "money", "实际（元）"),
+    ("sources", "texts", "数据来源（文件:工作表:行）"),
+)
+
+EXCEPTIONS = _table(
+    "exceptions", "异常清单",
+    ("exception_id", "text", "异常编号"),
+    ("period", "text", "期间"),
+    ("rule_code", "text", "规则代码"),
+    ("severity", "text", "严重程度"),
+    *((c.name, c.kind, c.header) for c in FINDINGS.columns[1:]),
+    ("status", "text", "状态"),
+    ("first_seen", "text", "首次发现期间"),
+)
+
+QUARANTINE = _table(
+    "quarantine", "隔离数据（待更正）",
+    ("dataset", "text", "数据集"),
+    ("file", "text", "文件"),
+    ("sheet", "text", "工作表"),
+    ("row", "number", "行号"),
+    ("reason", "text", "原因代码"),
+    ("field", "text", "字段"),
+    ("value", "text", "原始值"),
+    ("message", "text", "问题及更正方法"),
+)
+
+ROSTER_PERSONS = _table(
+    "roster_persons", "人员花名册（核对后）",
+    ("id_number", "id", "身份证号码"),
+    ("name", "name", "姓名"),
+    ("county", "county", "区县"),
+    ("in_dibao", "flag", "低保"),
+    ("dibao_household_id", "text", "低保户编号"),
+    ("in_tekun", "flag", "特困供养"),
+    ("on_registry", "flag", "建档立卡"),
+    ("registry_household_id", "text", "建档立卡户编号"),
+    ("poverty_status", "category", "贫困户状态"),
+    ("labor_ability", "category", "劳动技能"),
+    ("disabled", "flag", "持证残疾人"),
+    ("disability_level", "level", "残疾等级"),
+    ("insured_active", "flag", "正常参保"),
+    ("premium", "money", "个人缴费标准（元）"),
+    ("premium_subsidy", "money", "资助金额（元）"),
+    ("deceased", "flag", "已死亡"),
+    ("death_date", "date", "死亡日期"),
+    ("dibao_benefit_paid", "money", "低保金实发（元）"),
+    ("dibao_topup_paid", "money", "分类施保金实发（元）"),
+    ("dibao_topup_expected", "money", "分类施保金应发（元）"),
+    ("tekun_basic_paid", "money", "特困基本生活费实发（元）"),
+    ("tekun_basic_standard", "money", "特困基本生活标准（元）"),
+    ("living_subsidy", "money", "困难残疾人生活补贴（元）"),
+    ("care_subsidy", "money", "重度残疾人护理补贴（元）"),
+    ("medical_aid_paid_ytd", "money", "本年医疗救助已付（元）"),
+    ("exception_codes", "texts", "本月异常"),
+    ("sources", "texts", "数据来源（文件:工作表:行）"),
+)
+
+ROSTER_HOUSEHOLDS = _table(
+    "roster_households", "低保家庭花名册（核对后）",
+    ("household_id", "text", "户编号"),
+    ("county", "county", "区县"),
+    ("area_type", "category", "城乡类别"),
+    ("members", "number", "保障人数"),
+    ("head_name", "name", "户主姓名"),
+    ("per_capita_income", "money", "花名册月人均收入（元）"),
+    ("registry_income_monthly", "money", "建档立卡月人均收入（元）"),
+    ("income_used", "money", "认定月人均收入（元）"),
+    ("standard", "money", "低保标准（元/人·月）"),
+    ("benefit_total", "money", "月保障金合计（元）"),
+    ("topup_total", "money", "分类施保金合计（元）"),
+    ("exit_due", "flag", "应退出低保"),
+    ("exception_codes", "texts", "本月异常"),
+    ("sources", "texts", "数据来源（文件:工作表:行）"),
+)
+
+OUTPUT_TABLES = (EXCEPTIONS, QUARANTINE, ROSTER_PERSONS, ROSTER_HOUSEHOLDS)
+
+
+# --- manifest.json ------------------------------------------------------------------------------
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TotalMismatch(_Record):
+    row: int
+    field: str
+    total: float
+    data_sum: float
+
+
+class InputEntry(_Record):
+    """One sheet (or table) read: rows_read = rows_accepted + rows_quarantined + rows_skipped."""
+
+    file: str
+    sha256: str
+    sheet: str
+    dataset: str
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    rows_skipped: int
+    total_row_check: str  # ok | mismatch | none
+    total_row_mismatches: list[TotalMismatch]
+    header_row: int
+    unmapped_columns: list[str]
+    county_from_sheet: str
+
+
+class IgnoredSheet(_Record):
+    sheet: str
+    reason: str
+    headers_seen: list[str]
+
+
+class RejectedFile(_Record):
+    file: str
+    sha256: str
+    reason: str
+    sheets: list[IgnoredSheet]
+
+
+class IgnoredSheetOfFile(_Record):
+    file: str
+    sheet: str
+    reason: str
+    headers_seen: list[str]
+
+
+class OutputFile(_Record):
+    file: str
+    sha256: str
+
+
+class SkippedRule(_Record):
+    rule_code: str
+    missing_datasets: list[str]
+
+
+class Manifest(_Record):
+    run_id: str
+    period: str
+    started_at: str
+    finished_at: str
+    code_version: str
+    policy_sha256: str
+    inputs: list[InputEntry]
+    rejected: list[RejectedFile]
+    sheets_ignored: list[IgnoredSheetOfFile]
+    outputs: list[OutputFile]
+    rule_counts: dict[str, int]
+    missing_datasets: list[str]
+    rules_skipped: list[str]
+    rules_skipped_detail: list[SkippedRule]
+    notes: list[str]

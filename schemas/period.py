@@ -1,0 +1,25 @@
+"""A period is a month, `YYYY-MM`: the unit doudi reconciles, names folders by and compares."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class PeriodError(ValueError):
+    """The period is not a month; the message is one line for the officer."""
+
+
+def checked_period(period: str) -> str:
+    if not PERIOD.match(period):
+        raise PeriodError(f"期间「{period}」格式不对，应为 YYYY-MM，例如 2024-10")
+    return period
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """First and last day of a `YYYY-MM` period (SPEC §4: P_start, P_end)."""
+    year, month = (int(part) for part in checked_period(period).split("-"))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
