@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-# Prefect runs embedded; keep its home beside the data it serves unless the operator chose one.
-os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+from flows.backend import configure_environment, unreachable_reason
+
+configure_environment()
 
 from schemas.period import PeriodError, checked_period  # noqa: E402
 from schemas.policy import BUNDLED_POLICY, PolicyError, load_policy  # noqa: E402
@@ -46,7 +44,13 @@ def run(
         _fail(str(e))
     from flows.monthly import monthly_run
 
-    record = monthly_run(period=period, inbox=inbox, out=out, policy_path=policy)
+    try:
+        record = monthly_run(period=period, inbox=inbox, out=out, policy_path=policy)
+    except Exception as e:
+        reason = unreachable_reason(e)
+        if reason is None:
+            raise
+        _fail(reason)
     _print_summary(record, out / period)
 
 

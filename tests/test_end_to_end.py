@@ -25,7 +25,7 @@ PERIOD = "2024-10"
 POLICY = Path("data/policy.toml")
 SEEDS = (7, 11)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_backend")]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class RunMonth:
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
-def month(request, tmp_path_factory) -> RunMonth:
+def month(request, tmp_path_factory, prefect_backend) -> RunMonth:
     root = tmp_path_factory.mktemp(f"month-{request.param}")
     generate_month(PERIOD, 1, request.param, root / "inbox", root / "truth", load_policy(POLICY))
     manifest = monthly_run(period=PERIOD, inbox=root / "inbox", out=root / "reports", policy_path=POLICY)

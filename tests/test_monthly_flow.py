@@ -19,7 +19,7 @@ from schemas.policy import load_policy
 PERIOD = "2024-10"
 POLICY = Path("data/policy.toml")
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_backend")]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,37 @@
+"""Which Prefect backend a run talks to, and the one line to print when it cannot be reached.
+
+By default Prefect runs embedded: the first flow run of a process starts a temporary server
+(`PREFECT_SERVER_EPHEMERAL_*`), with its state in `PREFECT_HOME` (`.prefect/` beside the data).
+On a busy machine that server can take far longer than Prefect's default 20 s to come up, so doudi
+waits minutes. When `PREFECT_API_URL` is set, the configured server is used instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+STARTUP_SECONDS = 300
+
+
+def configure_environment() -> None:
+    """Prefect's settings for doudi, unless the operator chose otherwise. Call before importing prefect."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(STARTUP_SECONDS))
+
+
+def unreachable_reason(error: BaseException) -> str | None:
+    """One line for the officer when `error` means the Prefect backend could not be reached."""
+    text = str(error)
+    api_url = os.environ.get("PREFECT_API_URL")
+    if "ephemeral Prefect API server" in text:
+        seconds = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_SECONDS)
+        return (
+            f"Prefect 内置服务器 {seconds} 秒内未能启动（机器可能过于繁忙）：请稍后重试，"
+            "或设置 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS 延长等待，或设置 PREFECT_API_URL 使用常驻服务器"
+        )
+    if api_url and ("Failed to reach API" in text or type(error).__name__ in {"ConnectError", "ConnectTimeout"}):
+        return f"无法连接 Prefect 服务器 {api_url}：请确认服务器已启动，或取消 PREFECT_API_URL 改用内置服务器"
+    return None

@@ -1,0 +1,50 @@
+"""flows/backend.py: a run that cannot reach Prefect stops with one line, and writes nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.backend import STARTUP_SECONDS, configure_environment
+
+pytestmark = pytest.mark.e2e
+PERIOD = "2024-10"
+
+
+def doudi_run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    (tmp_path / "inbox" / PERIOD).mkdir(parents=True)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    clean |= {"PREFECT_HOME": str(tmp_path / ".prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    command = [sys.executable, "-c", "from flows.cli import app; app()", "run", "--period", PERIOD,
+               "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]
+    return subprocess.run(command, capture_output=True, text=True, env=clean | env, timeout=600)
+
+
+def test_an_embedded_server_that_cannot_start_in_time_stops_the_run_with_one_line(tmp_path: Path):
+    result = doudi_run(tmp_path, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "内置服务器 1 秒内未能启动" in result.stderr
+    assert not (tmp_path / "out" / PERIOD).exists()
+
+
+def test_an_unreachable_configured_server_stops_the_run_with_one_line(tmp_path: Path):
+    result = doudi_run(tmp_path, PREFECT_API_URL="http://127.0.0.1:9/api")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "doudi: 无法连接 Prefect 服务器 http://127.0.0.1:9/api：请确认服务器已启动，"
+        "或取消 PREFECT_API_URL 改用内置服务器"
+    )
+    assert not (tmp_path / "out" / PERIOD).exists()
+
+
+def test_doudi_waits_minutes_for_the_embedded_server_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
+    configure_environment()
+    assert int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]) == STARTUP_SECONDS >= 120
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "45")
+    configure_environment()
+    assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "45"
