@@ -85,8 +85,18 @@ EXCEPTIONS = _table(
     ("rule_code", "text", "规则代码"),
     ("severity", "text", "严重程度"),
     *((c.name, c.kind, c.header) for c in FINDINGS.columns[1:]),
-    ("status", "text", "状态"),
-    ("first_seen", "text", "首次发现期间"),
+    ("status", "text", "状态"),  # new | persisting | resolved, against the period's previous run
+    ("first_seen", "text", "首次发现期间"),  # the period since which it has been found every month
+    ("resolved_by_run", "text", "解决于（运行编号）"),  # the run that no longer found it
+)
+
+# Trend over past periods: active exceptions of each period's latest complete run (the warehouse).
+TREND = _table(
+    "trend", "各期异常数",
+    ("period", "text", "期间"),
+    ("rule_code", "text", "规则代码"),
+    ("county", "county", "区县"),
+    ("n", "number", "异常数"),
 )
 
 QUARANTINE = _table(

@@ -3,7 +3,8 @@
 -- exception_id: "stable across runs: hash of rule, subject, period" — the first 16 hex digits of
 --   sha256(rule_code|subject|period), so a rerun of the period after a correction keeps the ids.
 -- sources: every row behind the exception, once each, sorted as text.
--- status / first_seen: 'new' and this period until run history is kept (ROADMAP 1).
+-- status / first_seen / resolved_by_run: 'new', this period and null here; the history step
+--   (transforms/month/history.py) compares them with the warehouse's earlier runs.
 with
 final as (
     select
@@ -22,6 +23,7 @@ final as (
         list_sort(list_distinct(coalesce(findings.sources, []))) as sources,
         'new' as status,
         $period as first_seen,
+        null::varchar as resolved_by_run,
         catalog.rule_order
     from rule_findings as findings
     join rule_catalog as catalog using (rule_code)
