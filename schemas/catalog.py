@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from schemas.policy import Policy
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -21,6 +23,8 @@ class Rule:
     needs: tuple[str, ...]
     needs_any: tuple[str, ...]
     sql: str  # the file in transforms/rules/
+    policy: str  # the policy applied, in Chinese, with {placeholders} for the policy's numbers
+    money_at_stake: bool  # |expected - actual| is money paid wrongly or owed
 
     def missing(self, received: set[str]) -> list[str]:
         """The datasets that keep this rule from running this month; empty when it can run."""
@@ -43,9 +47,33 @@ def rule_catalog() -> dict[str, Rule]:
             needs=tuple(entry["needs"]),
             needs_any=tuple(entry["needs_any"]),
             sql=entry["sql"],
+            policy=entry["policy"],
+            money_at_stake=entry["money_at_stake"],
         )
         for code, entry in tomllib.loads(text).items()
     }
 
 
 SEVERITY_LABELS = {"high": "高", "medium": "中", "info": "提示"}
+STATUS_LABELS = {"new": "新发现", "persisting": "持续存在", "resolved": "已解决"}
+
+
+def policy_sentence(rule: Rule, policy: Policy) -> str:
+    """The rule's policy sentence with this policy file's numbers in it."""
+    rules = policy.rules
+    return rule.policy.format(
+        topup_a=_percent(rules.topup_ratio.A),
+        topup_b=_percent(rules.topup_ratio.B),
+        topup_c=_percent(rules.topup_ratio.C),
+        tolerance=f"{rules.tolerance:g}",
+        tekun_floor_ratio=_percent(rules.tekun_floor_ratio),
+        medical_aid_ratio=_percent(rules.medical_aid_ratio),
+        medical_aid_ratio_tekun=_percent(rules.medical_aid_ratio_tekun),
+        medical_aid_annual_cap=f"{rules.medical_aid_annual_cap:,.0f}",
+        temp_relief_per_capita=f"{rules.temp_relief_per_capita:g}",
+        care_levels="、".join(f"{'一二三四'[level - 1]}级" for level in rules.care_subsidy_levels),
+    )
+
+
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:g}%"

@@ -14,6 +14,7 @@ import polars as pl
 from schemas.kinds import polars_type, sql_type
 
 OFFICES = ("civil", "poverty", "medical", "disability")
+OFFICE_LABELS = {"civil": "民政", "poverty": "扶贫（乡村振兴）", "medical": "医保", "disability": "残联"}
 
 
 @dataclass(frozen=True)

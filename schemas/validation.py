@@ -21,7 +21,7 @@ ID_REASONS = ("ID_MISSING", "ID_PRECISION_LOST", "ID_MALFORMED", "ID_BAD_DATE", 
 
 MESSAGES = {
     "ID_MISSING": "身份证号码为空，请补填18位身份证号码",
-    "ID_PRECISION_LOST": "身份证号码被存成了数字，末几位已丢失（如 3.40705198001011E+17）；"
+    "ID_PRECISION_LOST": "身份证号码被存成了数字，末几位已丢失（如显示为 3.40705E+17）；"
     "请把该列设为“文本”格式后按户籍信息重新录入",
     "ID_MALFORMED": "身份证号码不是18位（17位数字加1位数字或X），请按户籍信息更正",
     "ID_BAD_DATE": "身份证号码中的出生日期不存在或不合理（早于1900年或晚于本月），请核对",
@@ -35,6 +35,20 @@ MESSAGES = {
 
 
 REASONS = tuple(MESSAGES)  # every quarantine reason code of SPEC §2
+
+# Each reason in a few words, for report columns and counts.
+REASON_LABELS = {
+    "ID_MISSING": "身份证号码为空",
+    "ID_PRECISION_LOST": "身份证号码被存成数字、末位丢失",
+    "ID_MALFORMED": "身份证号码位数或格式不对",
+    "ID_BAD_DATE": "身份证号码中的出生日期不对",
+    "ID_CHECKSUM": "身份证号码校验位不对",
+    "REQUIRED_MISSING": "必填项为空",
+    "BAD_NUMBER": "数字无法识别",
+    "NEGATIVE_AMOUNT": "金额为负数",
+    "BAD_DATE": "日期无法识别",
+    "UNKNOWN_CATEGORY": "取值不在可识别范围内",
+}
 
 
 def id_problems() -> dict[str, pl.Expr]:

@@ -9,14 +9,12 @@ separators, a leading apostrophe, Excel serial dates, 15-digit legacy ID numbers
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 
 import polars as pl
 
+from schemas.categories import category_table
 from schemas.datasets import DATASETS, Field
 from schemas.policy import Policy
 
@@ -41,12 +39,6 @@ def folded(raw: pl.Expr) -> pl.Expr:
 
 def no_spaces(raw: pl.Expr) -> pl.Expr:
     return nfkc(raw).str.replace_all(r"\s", "")
-
-
-@lru_cache(maxsize=1)
-def category_table() -> dict:
-    text = resources.files("schemas").joinpath("categories.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
 
 
 def blank_marks() -> list[str]:

@@ -10,9 +10,9 @@ import re
 
 import polars as pl
 
-# A run of 14 to 18 digits (X allowed): an ID number, whole, legacy, mistyped or cut short by a
-# float (3.40705198001011E+17 still shows 14 of its digits).
-_ID_LIKE = r"(\d{6})[\dXx]{4,8}([\dXx]{4})"
+# A run of 14 or more digits (X allowed): an ID number, whole, legacy, mistyped, one digit too
+# many, or cut short by a float (3.40705198001011E+17 still shows 14 of its digits).
+_ID_LIKE = r"(\d{6})[\dXx]{4,}([\dXx]{4})"
 _ID_RUN = re.compile(rf"(?<![\dXx]){_ID_LIKE}(?![\dXx])")
 MASK = r"\1********\2"
 

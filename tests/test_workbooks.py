@@ -1,0 +1,148 @@
+"""The officers' and auditors' workbooks (SPEC §5), read back with openpyxl as Excel would show them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from schemas.catalog import rule_catalog
+from schemas.outputs import ROSTER_PERSONS
+from tests.report_month import generated_report
+from transforms.reports.exceptions_book import write_exceptions_book
+from transforms.reports.lists_book import (
+    write_exit_due_book,
+    write_quarantine_book,
+    write_roster_books,
+)
+from transforms.reports.workbook import Sheet, Workbook
+
+FULL_ID = re.compile(r"(?<![\dX])\d{17}[\dX](?![\dX])")
+MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
+FORMULA_NAME = '=HYPERLINK("http://x","点击")'
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    report, _ = generated_report(tmp_path_factory.mktemp("month"))
+    # A name written by someone who knows spreadsheets: it must come back as text, never run.
+    persons = report.persons.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(FORMULA_NAME)).otherwise(pl.col("name")).alias("name"))
+    return replace(report, persons=persons)
+
+
+@pytest.fixture(scope="module")
+def books(report, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("books")
+    write_exceptions_book(folder / "exceptions.xlsx", report)
+    write_exit_due_book(folder / "exit_due.xlsx", report)
+    write_quarantine_book(folder / "quarantine.xlsx", report)
+    write_roster_books(folder, report)
+    return folder
+
+
+def cells(sheet) -> list:
+    return [c for row in sheet.iter_rows() for c in row if c.value is not None]
+
+
+def header_row(sheet) -> list[str]:
+    """The header is the row above the frozen pane."""
+    row = int(re.match(r"[A-Z]+(\d+)", sheet.freeze_panes).group(1)) - 1
+    return [c.value for c in sheet[row] if c.value is not None]
+
+
+def column(sheet, header: str) -> list:
+    first = int(re.match(r"[A-Z]+(\d+)", sheet.freeze_panes).group(1))
+    index = header_row(sheet).index(header)
+    return [row[index].value for row in sheet.iter_rows(min_row=first)]
+
+
+def test_exceptions_workbook_opens_with_a_summary_then_one_sheet_per_rule_that_found_something(books, report):
+    book = openpyxl.load_workbook(books / "exceptions.xlsx")
+    fired = [rule.title for code, rule in rule_catalog().items() if code in set(report.exceptions["rule_code"])]
+    assert book.sheetnames == ["汇总", *fired]
+
+
+def test_summary_counts_each_rule_by_county_and_says_what_was_missing(books, report):
+    sheet = openpyxl.load_workbook(books / "exceptions.xlsx")["汇总"]
+    texts = [c.value for c in cells(sheet) if isinstance(c.value, str)]
+    assert {"铜官区", "义安区", "郊区", "枞阳县", "新发现", "持续存在", "已解决", "涉及金额（元）"} <= set(texts)
+    rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
+    assert rows["合计"][8].value == report.exceptions.height  # every exception is new on a first run
+    assert all(note in texts for note in report.manifest.notes)
+
+
+def test_rule_sheets_have_chinese_headers_frozen_and_filtered_with_the_policy_quoted(books):
+    book = openpyxl.load_workbook(books / "exceptions.xlsx")
+    sheet = book[rule_catalog()["DIBAO_TOPUP_MISMATCH"].title]
+    headers = header_row(sheet)
+    assert {"状态", "首次发现期间", "区县", "身份证号码", "问题说明", "应为（元）", "数据来源（文件:工作表:行）"} <= set(headers)
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref.startswith("A3")
+    assert sheet["A2"].value.startswith("政策依据：") and "30%" in sheet["A2"].value
+
+
+def test_amounts_are_numbers_with_two_decimals_and_sources_name_file_sheet_and_row(books):
+    sheet = openpyxl.load_workbook(books / "exceptions.xlsx")[rule_catalog()["MEDICAL_AID_SHORTFALL"].title]
+    headers = header_row(sheet)
+    expected = sheet.cell(4, headers.index("应为（元）") + 1)
+    assert isinstance(expected.value, int | float) and expected.number_format == "#,##0.00"
+    sources = sheet.cell(4, headers.index("数据来源（文件:工作表:行）") + 1).value
+    assert all(re.fullmatch(r"[^:]+:[^:]*:\d+", line) for line in sources.split("\n"))
+
+
+def test_id_numbers_are_masked_in_every_workbook(books, report):
+    for path in books.glob("*.xlsx"):
+        book = openpyxl.load_workbook(path, read_only=True)
+        for sheet in book:
+            for row in sheet.iter_rows(values_only=True):
+                assert not any(isinstance(v, str) and FULL_ID.search(v) for v in row), path.name
+    roster = openpyxl.load_workbook(books / "roster_persons.xlsx")[ROSTER_PERSONS.label]
+    ids = column(roster, "身份证号码")
+    assert len(ids) == report.persons.height and all(MASKED_ID.match(v) for v in ids)
+
+
+def test_unmasked_workbooks_show_whole_id_numbers(report, tmp_path: Path):
+    write_roster_books(tmp_path, replace(report, unmask=True))
+    roster = openpyxl.load_workbook(tmp_path / "roster_persons.xlsx")[ROSTER_PERSONS.label]
+    assert column(roster, "身份证号码") == report.persons["id_number"].to_list()
+
+
+def test_a_formula_looking_name_comes_back_as_text_that_cannot_run(books):
+    roster = openpyxl.load_workbook(books / "roster_persons.xlsx")[ROSTER_PERSONS.label]
+    (cell,) = [c for c in cells(roster) if c.value == FORMULA_NAME]
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_quarantine_workbook_gives_each_office_its_rows_sorted_by_file_and_row(books, report):
+    book = openpyxl.load_workbook(books / "quarantine.xlsx")
+    assert book.sheetnames[0] == "无法使用的文件"
+    civil = book["民政"]
+    headers = header_row(civil)
+    rows = [[c.value for c in row] for row in civil.iter_rows(min_row=4)]
+    keys = [(r[headers.index("文件")], r[headers.index("工作表")] or "", r[headers.index("行号")]) for r in rows]
+    assert keys == sorted(keys) and all(k[0].startswith("civil/") for k in keys)
+    assert {"问题", "字段", "原始值", "问题及更正方法"} <= set(headers)
+    rejected = {c.value for c in cells(book["无法使用的文件"])}
+    assert {r.file for r in report.manifest.rejected} <= rejected
+
+
+def test_exit_due_workbook_lists_the_households_due_to_exit_with_the_numbers_behind_it(books, report):
+    sheet = openpyxl.load_workbook(books / "exit_due.xlsx")["应退出低保家庭"]
+    headers = header_row(sheet)
+    households = [row[headers.index("户编号")].value for row in sheet.iter_rows(min_row=4)]
+    assert sorted(households) == sorted(report.households.filter(pl.col("exit_due"))["household_id"])
+    assert {"认定月人均收入（元）", "低保标准（元/人·月）", "超出标准（元）"} <= set(headers)
+
+
+def test_a_table_longer_than_a_sheet_continues_on_numbered_sheets(tmp_path: Path):
+    frame = pl.DataFrame({"n": list(range(25))})
+    with Workbook(tmp_path / "long.xlsx") as book:
+        names = book.add_table(Sheet("名单", frame, {"n": "序号"}, {"n": "number"}), max_rows=10)
+    assert names == ["名单", "名单 (2)", "名单 (3)"]
+    book = openpyxl.load_workbook(tmp_path / "long.xlsx")
+    values = [c.value for name in names for c in book[name]["A"][1:]]
+    assert values == list(range(25))

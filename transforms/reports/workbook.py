@@ -1,0 +1,252 @@
+"""Write tables into an Excel workbook the way an auditor expects to open it (xlsxwriter).
+
+Each sheet: an optional title and note above a bold header row, the header frozen, a filter on
+it, widths that fit the Chinese text, amounts as numbers with two decimals, dates as dates, yes/no
+in words, lists joined. Every text cell is written as text: one that starts like a formula
+(= + - @, or a tab or carriage return before them) gets Excel's quote prefix, so it can never be
+evaluated. A table longer than a sheet holds is continued on numbered sheets, never cut. Workbooks
+are written in constant-memory mode: rows stream to disk in order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+EXCEL_MAX_ROWS = 1_048_576
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_FORMULA_LIKE = re.compile(r"^[\t\r]*[=+\-@]")
+_WIDTH_SAMPLE = 2000
+LINE_POINTS = 17  # a wrapped line of Chinese text at 11 pt (CJK fonts have a taller line than Latin)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table to show: `frame` in display order, `headers` its Chinese column names, `kinds`
+    how each column is written (text, money, number, date, flag, texts; text by default)."""
+
+    name: str
+    frame: pl.DataFrame
+    headers: dict[str, str]
+    kinds: dict[str, str] = field(default_factory=dict)
+    title: str | None = None
+    note: str | None = None
+    widths: dict[str, int] = field(default_factory=dict)  # columns given a width instead of a fitted one
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows of label/value cells for a summary sheet: a heading, then rows as written. A block of
+    sentences (`sentences=True`) has one per row, each across the sheet's width, wrapped."""
+
+    heading: str
+    rows: list[list[object]]
+    header: list[str] | None = None
+    sentences: bool = False
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A name Excel accepts (31 characters, none of []:*?/\\), unique in the workbook."""
+    base = _SHEET_NAME_FORBIDDEN.sub("_", name)[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class Workbook:
+    """A workbook being written: add sheets and summary blocks in order, then close."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.book = xlsxwriter.Workbook(
+            str(path), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        self.taken: set[str] = set()
+        add = self.book.add_format
+        self.formats = {
+            "title": add({"bold": True, "font_size": 14}),
+            "note": add({"text_wrap": True, "valign": "top", "font_color": "#444444"}),
+            "header": add({"bold": True, "text_wrap": True, "valign": "vcenter", "bg_color": "#DDEBF7",
+                           "border": 1}),
+            "text": add({"valign": "top"}),
+            "text_quoted": add({"valign": "top", "quote_prefix": True}),
+            "longtext": add({"text_wrap": True, "valign": "top"}),
+            "longtext_quoted": add({"text_wrap": True, "valign": "top", "quote_prefix": True}),
+            "money": add({"num_format": "#,##0.00", "valign": "top"}),
+            "number": add({"num_format": "0", "valign": "top"}),
+            "date": add({"num_format": "yyyy-mm-dd", "valign": "top"}),
+            "heading": add({"bold": True, "font_size": 12}),
+        }
+
+    def close(self) -> None:
+        self.book.close()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add_table(self, sheet: Sheet, max_rows: int = EXCEL_MAX_ROWS) -> list[str]:
+        """Write one table, continued on numbered sheets past `max_rows`; return the sheet names."""
+        above = (sheet.title is not None) + (sheet.note is not None)
+        per_sheet = max_rows - above - 1
+        chunks = [sheet.frame.slice(i, per_sheet) for i in range(0, max(sheet.frame.height, 1), per_sheet)]
+        names = []
+        for n, chunk in enumerate(chunks, start=1):
+            name = sheet_name(sheet.name if n == 1 else f"{sheet.name} ({n})", self.taken)
+            self._write_table(self.book.add_worksheet(name), sheet, chunk)
+            names.append(name)
+        return names
+
+    def _for_print(self, ws, header_row: int | None) -> None:
+        """Printed or saved as PDF: landscape A4, all columns on the page width, header repeated."""
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        if header_row is not None:
+            ws.repeat_rows(header_row)
+
+    def _write_table(self, ws, sheet: Sheet, frame: pl.DataFrame) -> None:
+        columns = list(sheet.headers)
+        widths = [sheet.widths.get(c) or _fitted_width(sheet.headers[c], frame[c], sheet.kinds.get(c, "text"))
+                  for c in columns]
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        row = 0
+        if sheet.title is not None:
+            ws.write_string(row, 0, sheet.title, self.formats["title"])
+            row += 1
+        if sheet.note is not None:
+            ws.set_row(row, LINE_POINTS * max(1, -(-display_width(sheet.note) // max(sum(widths), 40))))
+            ws.merge_range(row, 0, row, max(len(columns) - 1, 0), sheet.note, self.formats["note"])
+            row += 1
+        header_lines = max(
+            sum(-(-display_width(part) // max(w - 1, 1)) for part in sheet.headers[c].split("\n"))
+            for c, w in zip(columns, widths, strict=True)
+        )
+        ws.set_row(row, LINE_POINTS * max(1, header_lines))
+        for i, column in enumerate(columns):
+            ws.write_string(row, i, sheet.headers[column], self.formats["header"])
+        ws.freeze_panes(row + 1, 0)
+        self._for_print(ws, row)
+        ws.autofilter(row, 0, row + max(frame.height, 1), max(len(columns) - 1, 0))
+        columns_out = [self._column(ws, i, frame[c], sheet.kinds.get(c, "text")) for i, c in enumerate(columns)]
+        heights = _row_heights(frame, sheet, dict(zip(columns, widths, strict=True)))
+        first = row + 1
+        for r in range(frame.height):  # xlsxwriter takes one cell per call; everything else is prepared
+            if heights is not None and heights[r] > 1:
+                ws.set_row(first + r, LINE_POINTS * heights[r])
+            for col, values, formats, write in columns_out:
+                value = values[r]
+                if value is not None:
+                    write(first + r, col, value, formats[r])
+
+    def _column(self, ws, col: int, values: pl.Series, kind: str) -> tuple:
+        """(column index, its cell values, a format per cell, the xlsxwriter method that writes one)."""
+        height = values.len()
+        if kind == "money":
+            return col, values.cast(pl.Float64).to_list(), [self.formats["money"]] * height, ws.write_number
+        if kind == "number":
+            return col, values.cast(pl.Float64).to_list(), [self.formats["number"]] * height, ws.write_number
+        if kind == "date":
+            return col, values.to_list(), [self.formats["date"]] * height, ws.write_datetime
+        text = _as_text(values, kind)
+        quoted = text.str.contains(_FORMULA_LIKE.pattern).fill_null(False).to_list()
+        style = "longtext" if kind == "longtext" else "text"
+        plain, guarded = self.formats[style], self.formats[f"{style}_quoted"]
+        return col, text.to_list(), [guarded if q else plain for q in quoted], ws.write_string
+
+    def add_blocks(self, name: str, title: str, blocks: list[Block], widths: list[int]) -> str:
+        """A summary sheet: a title, then blocks of rows, each under a heading."""
+        ws = self.book.add_worksheet(sheet_name(name, self.taken))
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        self._for_print(ws, None)
+        ws.write_string(0, 0, title, self.formats["title"])
+        last_column = max(len(widths) - 1, max((len(b.header or []) for b in blocks), default=1) - 1)
+        row = 2
+        for block in blocks:
+            ws.write_string(row, 0, block.heading, self.formats["heading"])
+            row += 1
+            if block.header:
+                for i, text in enumerate(block.header):
+                    ws.write_string(row, i, text, self.formats["header"])
+                row += 1
+            for cells in block.rows:
+                if block.sentences:
+                    text = str(cells[0])
+                    ws.set_row(row, LINE_POINTS * max(1, -(-display_width(text) // sum(widths[: last_column + 1]))))
+                    ws.merge_range(row, 0, row, last_column, text, self.formats["note"])
+                else:
+                    for i, value in enumerate(cells):
+                        _write_any(ws, row, i, value, self.formats)
+                row += 1
+            row += 1
+        return ws.name
+
+
+def _write_any(ws, row: int, col: int, value: object, formats: dict) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", formats["text"])
+    elif isinstance(value, int):
+        ws.write_number(row, col, value, formats["number"])
+    elif isinstance(value, float):
+        ws.write_number(row, col, value, formats["money"])
+    else:
+        text = str(value)
+        ws.write_string(row, col, text, formats["text_quoted" if _FORMULA_LIKE.match(text) else "text"])
+
+
+def _row_heights(frame: pl.DataFrame, sheet: Sheet, widths: dict[str, int]) -> list[int] | None:
+    """Lines each row needs for its wrapped columns (spreadsheet programs do not all fit rows
+    to wrapped text on opening), or None when the sheet wraps nothing."""
+    wrapped = [c for c in widths if sheet.kinds.get(c) == "longtext"]
+    if not wrapped or frame.is_empty():
+        return None
+    lines = [
+        frame[c].fill_null("").str.split("\n").list.eval(
+            ((pl.element().str.len_chars() + pl.element().str.count_matches(r"[^\x00-\xff]")) / (widths[c] - 1))
+            .ceil().clip(lower_bound=1)
+        ).list.sum().cast(pl.Int32).alias(c)
+        for c in wrapped
+    ]
+    return pl.DataFrame(lines).select(pl.max_horizontal(wrapped)).to_series().clip(upper_bound=20).to_list()
+
+
+def _fitted_width(header: str, values: pl.Series, kind: str) -> int:
+    """Wide enough for the header and most values, between 6 and 60 characters."""
+    sample = values.head(_WIDTH_SAMPLE)
+    if kind == "money":
+        longest = len(f"{sample.abs().max() or 0:,.2f}") + 1 if sample.len() else 0
+    elif kind in ("date", "number", "flag"):
+        longest = 10 if kind == "date" else 6
+    else:
+        texts = _as_text(sample, kind).drop_nulls()
+        longest = max((display_width(t) for t in texts.to_list()), default=0)
+    # A long header wraps onto two or three lines rather than widening a column of short numbers.
+    header_width = min(16, max(display_width(part) for part in header.split("\n")))
+    return min(60, max(6, header_width + 2, longest + 2))
+
+
+def _as_text(values: pl.Series, kind: str) -> pl.Series:
+    if kind == "texts":
+        return values.list.join("；")
+    if kind == "flag":
+        return values.replace_strict({True: "是", False: "否"}, default=None, return_dtype=pl.String)
+    return values.cast(pl.String)
