@@ -18,14 +18,15 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Runs the newest period in data/inbox; generates the sample month first when the inbox is empty.
+# Runs the newest period in data/inbox, with every report (quality/ included); generates the sample
+# month first when the inbox is empty.
 run: install
 	@period=$${PERIOD:-$$(ls data/inbox 2>/dev/null | grep -E '^[0-9]{4}-[0-9]{2}$$' | sort | tail -n 1)}; \
 	if [ -z "$$period" ]; then \
 		period=$(SAMPLE_PERIOD); \
 		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out data/inbox; \
 	fi; \
-	$(DOUDI) run --period $$period
+	$(DOUDI) run --period $$period --quality
 
 test: install
 	$(PY) -m pytest

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from flows.backend import configure_environment, unreachable_reason
 
@@ -22,6 +21,7 @@ out_console = Console()
 
 Period = Annotated[str, typer.Option("--period", help="核对的月份，YYYY-MM")]
 PolicyFile = Annotated[Path, typer.Option(help="政策参数文件（TOML），默认为随程序提供的 data/policy.toml")]
+Out = Annotated[Path, typer.Option(help="输出目录：每期写入 <out>/<period>/，运行记录在 <out>/warehouse.duckdb")]
 
 
 def _fail(message: str) -> None:
@@ -33,8 +33,11 @@ def _fail(message: str) -> None:
 def run(
     period: Period,
     inbox: Annotated[Path, typer.Option(help="收件箱：<inbox>/<period>/<office>/*")] = Path("data/inbox"),
-    out: Annotated[Path, typer.Option(help="输出目录：写入 <out>/<period>/")] = Path("reports"),
+    out: Out = Path("reports"),
     policy: PolicyFile = BUNDLED_POLICY,
+    unmask: Annotated[bool, typer.Option(help="报表中显示完整身份证号码（默认遮挡中间 8 位）")] = False,
+    quality: Annotated[bool, typer.Option(help="同时生成数据质量报告 quality/（Great Expectations，较慢）")] = False,
+    cache: Annotated[Path, typer.Option(help="解析结果缓存目录：重跑时未改动的文件不再解析")] = Path("data/cache"),
 ) -> None:
     """Reconcile one month and publish its outputs to <out>/<period>/."""
     try:
@@ -45,7 +48,10 @@ def run(
     from flows.monthly import monthly_run
 
     try:
-        record = monthly_run(period=period, inbox=inbox, out=out, policy_path=policy)
+        record = monthly_run(
+            period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
+            cache=cache,
+        )
     except Exception as e:
         reason = unreachable_reason(e)
         if reason is None:
@@ -55,22 +61,46 @@ def run(
 
 
 def _print_summary(record: dict, folder: Path) -> None:
-    inputs = record["inputs"]
-    table = Table(title=f"doudi {record['period']}：输入")
-    for column in ("数据集", "表数", "读取", "接收", "隔离", "跳过"):
-        table.add_column(column, justify="right" if column != "数据集" else "left")
-    for dataset in sorted({i["dataset"] for i in inputs}):
-        rows = [i for i in inputs if i["dataset"] == dataset]
-        table.add_row(dataset, str(len(rows)), *(
-            str(sum(r[key] for r in rows))
-            for key in ("rows_read", "rows_accepted", "rows_quarantined", "rows_skipped")
-        ))
-    out_console.print(table)
-    fired = {code: n for code, n in record["rule_counts"].items() if n}
-    out_console.print("异常：" + ("，".join(f"{c} {n}" for c, n in fired.items()) or "无"))
-    for note in record["notes"]:
-        out_console.print(f"• {note}", highlight=False, markup=False)
-    out_console.print(f"输出：{folder}", highlight=False)
+    import polars as pl
+
+    from schemas.outputs import EXCEPTIONS, Manifest
+    from transforms.reports.terminal import run_summary
+
+    exceptions = pl.read_parquet(folder / EXCEPTIONS.file)
+    out_console.print(run_summary(Manifest.model_validate(record), exceptions, folder))
+
+
+@app.command()
+def history(period: Period, out: Out = Path("reports")) -> None:
+    """List the runs of a period recorded in <out>/warehouse.duckdb."""
+    from transforms.month.history import runs_of, warehouse
+    from transforms.reports.terminal import runs_table
+
+    try:
+        checked_period(period)
+    except PeriodError as e:
+        _fail(str(e))
+    with warehouse(out, read_only=True) as con:
+        out_console.print(runs_table(period, runs_of(con, period)))
+
+
+@app.command()
+def diff(
+    period: Period,
+    out: Out = Path("reports"),
+    against: Annotated[str | None, typer.Option(help="与之比较的运行编号（可只写前几位）或期间 YYYY-MM；默认为本期上一次运行")] = None,
+) -> None:
+    """What changed between the latest run of a period and an earlier run or another period."""
+    from transforms.month.history import HistoryError, compared, warehouse
+    from transforms.reports.terminal import comparison_text
+
+    try:
+        checked_period(period)
+        with warehouse(out, read_only=True) as con:
+            comparison = compared(con, period, against)
+    except (PeriodError, HistoryError) as e:
+        _fail(str(e))
+    out_console.print(comparison_text(period, comparison))
 
 
 @app.command()

@@ -1,18 +1,25 @@
-"""The monthly flow: ingest every file, stage the month, reconcile, build the rosters, publish. Wiring only."""
+"""The monthly flow: ingest every file, reconcile the month against its history, write the reports,
+publish the period whole and record the run. Wiring only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from uuid import uuid4
 
+import polars as pl
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from schemas.outputs import EXCEPTIONS, QUARANTINE, ROSTER_HOUSEHOLDS, ROSTER_PERSONS
+from schemas.datasets import DATASETS
+from schemas.outputs import EXCEPTIONS, QUARANTINE, ROSTER_HOUSEHOLDS, ROSTER_PERSONS, Manifest
 from schemas.policy import Policy, load_policy, policy_sha256
+from transforms.ingest.cache import cache_key, cached_result, store_result
 from transforms.ingest.file import FileResult, ingest_file
 from transforms.ingest.inbox import InboxFile, inbox_files
+from transforms.month import history
 from transforms.month.manifest import manifest
 from transforms.month.publish import (
     building_folder,
@@ -24,18 +31,45 @@ from transforms.month.publish import (
 from transforms.month.reconcile import reconcile
 from transforms.month.rosters import rosters
 from transforms.month.stage import stage_month
+from transforms.reports import MonthReport
+from transforms.reports.exceptions_book import write_exceptions_book
+from transforms.reports.lists_book import (
+    write_exit_due_book,
+    write_quarantine_book,
+    write_roster_books,
+)
+from transforms.reports.summary_page import write_summary_page
 
 
 def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-@task(name="ingest-file", cache_policy=NO_CACHE)
-def ingest(file: InboxFile, period: str, policy: Policy) -> FileResult:
-    result = ingest_file(file.path, file.rel, period, policy)
+@dataclass(frozen=True)
+class Reconciled:
+    """What the reconciliation hands to the reports: plain frames, no open connection."""
+
+    exceptions: pl.DataFrame  # with status against history
+    quarantine: pl.DataFrame
+    persons: pl.DataFrame
+    households: pl.DataFrame
+    staged: dict[str, pl.DataFrame]  # the staged tables, for the quality site only
+    received: set[str]
+    rule_counts: dict[str, int]
+    rules_skipped: list[dict]
+
+
+@task(name="ingest-file", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def ingest(file: InboxFile, period: str, policy: Policy, policy_digest: str, cache: Path | None) -> FileResult:
+    key = cache_key(file, period, policy_digest)
+    result = cached_result(cache, key) if cache else None
+    if result is None:
+        result = ingest_file(file.path, file.rel, period, policy)
+        if cache:
+            store_result(cache, key, result)
     get_run_logger().info(
-        "%s: %d sheet(s), %d accepted, %d quarantined, %d skipped%s",
-        file.rel, len(result.sheets),
+        "%s: %s, %d sheet(s), %d accepted, %d quarantined, %d skipped%s",
+        file.rel, "reused" if result.reused else "parsed", len(result.sheets),
         sum(s.rows_accepted for s in result.sheets),
         sum(s.rows_quarantined for s in result.sheets),
         sum(s.rows_skipped for s in result.sheets),
@@ -44,33 +78,115 @@ def ingest(file: InboxFile, period: str, policy: Policy) -> FileResult:
     return result
 
 
-@flow(name="doudi-monthly")
-def monthly_run(period: str, inbox: Path, out: Path, policy_path: Path) -> dict:
-    """Reconcile one month; returns the manifest of the published `<out>/<period>/`."""
-    started_at = _now()
-    policy = load_policy(policy_path)
-    files = inbox_files(inbox, period)
-    results = [f.result() for f in ingest.map(files, period=unmapped(period), policy=unmapped(policy))]
-    with period_lock(out, period), building_folder(out, period) as folder:
-        with stage_month(folder / "staging.duckdb", results, policy, period) as month:
-            reconciled = reconcile(month)
-            rostered = rosters(reconciled)
-            write_table(folder, QUARANTINE, month.table("quarantine"))
-            write_table(folder, EXCEPTIONS, reconciled.exceptions)
-        write_table(folder, ROSTER_PERSONS, rostered.persons)
-        write_table(folder, ROSTER_HOUSEHOLDS, rostered.households)
-        record = manifest(
-            run_id=str(flow_run.id or ""),
-            period=period,
-            started_at=started_at,
-            finished_at=_now(),
-            policy_sha256=policy_sha256(policy_path),
-            files=files,
-            results=results,
-            outputs=output_entries(folder),
-            rule_counts=reconciled.rule_counts,
+@task(name="reconcile", cache_policy=NO_CACHE)
+def reconcile_month(
+    folder: Path, results: list[FileResult], policy: Policy, period: str, run_id: str,
+    previous: pl.DataFrame, last_month: pl.DataFrame, keep_staged: bool,
+) -> Reconciled:
+    with stage_month(folder / "staging.duckdb", results, policy, period) as month:
+        reconciled = reconcile(month)
+        rostered = rosters(reconciled)
+        found = reconciled.exceptions
+        result = Reconciled(
+            exceptions=history.with_history(found, previous, last_month, run_id),
+            quarantine=month.table("quarantine"),
+            persons=rostered.persons,
+            households=rostered.households,
+            staged={name: month.table(name) for name in DATASETS} if keep_staged else {},
             received=set(month.received),
+            rule_counts=reconciled.rule_counts,
             rules_skipped=reconciled.rules_skipped,
         )
-        write_manifest(folder, record)
+    get_run_logger().info(
+        "%d exceptions (%d rules run, %d skipped), %d quarantine rows",
+        found.height, len(reconciled.rules_run), len(reconciled.rules_skipped), result.quarantine.height,
+    )
+    return result
+
+
+@task(name="parquet-outputs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def write_tables(folder: Path, month: Reconciled) -> None:
+    write_table(folder, QUARANTINE, month.quarantine)
+    write_table(folder, EXCEPTIONS, month.exceptions)
+    write_table(folder, ROSTER_PERSONS, month.persons)
+    write_table(folder, ROSTER_HOUSEHOLDS, month.households)
+
+
+@task(name="exceptions-workbook", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def exceptions_workbook(folder: Path, report: MonthReport) -> Path:
+    return write_exceptions_book(folder / "exceptions.xlsx", report)
+
+
+@task(name="officer-workbooks", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def officer_workbooks(folder: Path, report: MonthReport) -> list[Path]:
+    return [
+        write_exit_due_book(folder / "exit_due.xlsx", report),
+        write_quarantine_book(folder / "quarantine.xlsx", report),
+        *write_roster_books(folder, report),
+    ]
+
+
+@task(name="quality-site", cache_policy=NO_CACHE)
+def quality_site(folder: Path, staged: dict[str, pl.DataFrame], report: MonthReport) -> Path:
+    from transforms.reports.quality import build_quality_site  # Great Expectations: only when asked
+
+    return build_quality_site(folder, staged, report)
+
+
+@task(name="summary-page", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def summary_page(folder: Path, report: MonthReport) -> Path:
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.iterdir() if p.suffix in {".xlsx", ".parquet"})
+    files += ["manifest.json"] + (["quality/index.html"] if (folder / "quality" / "index.html").exists() else [])
+    return write_summary_page(folder, report, files)
+
+
+@flow(name="doudi-monthly")
+def monthly_run(
+    period: str, inbox: Path, out: Path, policy_path: Path, unmask: bool = False, quality: bool = False,
+    cache: Path | None = None,
+) -> dict:
+    """Reconcile one month; returns the manifest of the published `<out>/<period>/`. With a
+    `cache` folder, files unchanged since an earlier run are not parsed again."""
+    started_at, run_id = _now(), str(flow_run.id or uuid4())
+    policy = load_policy(policy_path)
+    files = inbox_files(inbox, period)
+    results = [f.result() for f in ingest.map(
+        files, period=unmapped(period), policy=unmapped(policy),
+        policy_digest=unmapped(policy_sha256(policy_path)), cache=unmapped(cache and cache / "ingest"),
+    )]
+    with period_lock(out, period):
+        with history.warehouse(out) as warehouse:
+            history.settle_interrupted_runs(warehouse, out, period)
+            previous = history.previous_exceptions(warehouse, period)
+            last_month = history.previous_month_exceptions(warehouse, period)
+            earlier = history.earlier_counts(warehouse, period)
+        with building_folder(out, period) as folder:
+            month = reconcile_month(folder, results, policy, period, run_id, previous, last_month, quality)
+            write_tables(folder, month)
+            record = _manifest(run_id, period, started_at, policy_path, files, results, month)
+            report = MonthReport(period, run_id, record, policy, month.exceptions, month.quarantine,
+                                 month.persons, month.households, history.trend(earlier, month.exceptions, period),
+                                 unmask)
+            exceptions_workbook(folder, report)
+            officer_workbooks(folder, report)
+            if quality:
+                quality_site(folder, month.staged, report)
+            summary_page(folder, report)
+            record = Manifest.model_validate(
+                record.model_dump() | {"finished_at": _now(), "outputs": output_entries(folder)}
+            )
+            write_manifest(folder, record)
+            with history.warehouse(out) as warehouse:
+                history.record_run(warehouse, record, month.exceptions)
+        with history.warehouse(out) as warehouse:
+            history.mark_complete(warehouse, run_id)
     return record.model_dump(mode="json")
+
+
+def _manifest(run_id: str, period: str, started_at: str, policy_path: Path, files: list[InboxFile],
+              results: list[FileResult], month: Reconciled) -> Manifest:
+    return manifest(
+        run_id=run_id, period=period, started_at=started_at, finished_at=_now(),
+        policy_sha256=policy_sha256(policy_path), files=files, results=results, outputs=[],
+        rule_counts=month.rule_counts, received=month.received, rules_skipped=month.rules_skipped,
+    )

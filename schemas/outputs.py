@@ -192,6 +192,7 @@ class InputEntry(_Record):
     header_row: int
     unmapped_columns: list[str]
     county_from_sheet: str
+    ingest: str = "parsed"  # parsed | reused: taken unchanged from an earlier run's cache
 
 
 class IgnoredSheet(_Record):
@@ -205,6 +206,7 @@ class RejectedFile(_Record):
     sha256: str
     reason: str
     sheets: list[IgnoredSheet]
+    ingest: str = "parsed"
 
 
 class IgnoredSheetOfFile(_Record):

@@ -15,6 +15,7 @@ from flows.cli import app
 from flows.monthly import monthly_run
 from sample_month import generate_month
 from schemas.policy import load_policy
+from transforms.month.history import warehouse
 
 PERIOD = "2024-10"
 POLICY = Path("data/policy.toml")
@@ -81,8 +82,10 @@ def test_a_run_that_crashes_while_publishing_leaves_the_previous_outputs(inbox: 
         monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
     assert {p.name: p.read_bytes() for p in (out / PERIOD).iterdir()} == before
     assert manifest_of(out)["run_id"] == first["run_id"]
-    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == [PERIOD]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [PERIOD, "warehouse.duckdb"]
     assert not list(out.glob(f".{PERIOD}.building-*"))
+    with warehouse(out, read_only=True) as con:
+        assert con.execute("select run_id, state from runs").fetchall() == [(first["run_id"], "complete")]
 
 
 def test_the_command_line_stops_on_a_bad_policy_with_one_line_naming_the_key(inbox: Path, tmp_path: Path):
@@ -106,3 +109,87 @@ def test_the_command_line_prints_counts_but_no_names_or_id_numbers(inbox: Path, 
     assert not re.search(r"\d{15,18}", result.output)
     names = [n for n in staged["name"].drop_nulls().to_list() if len(n) >= 2]
     assert names and not [n for n in names if n in result.output]
+
+
+def exceptions_of(out: Path, period: str = PERIOD) -> pl.DataFrame:
+    return pl.read_parquet(out / period / "exceptions.parquet")
+
+
+def blank_line(path: Path, line: int) -> None:
+    """Empty one line of a text file in place (an officer deleting a row's content): no other
+    row moves, whatever the file's encoding."""
+    lines = path.read_bytes().split(b"\n")
+    lines[line - 1] = b"\r" if lines[line - 1].endswith(b"\r") else b""
+    path.write_bytes(b"\n".join(lines))
+
+
+def test_a_rerun_after_a_correction_resolves_exactly_that_exception_and_the_rest_persist(inbox: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    first = monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
+    before = exceptions_of(out)
+    # A death recorded in a CSV is corrected away: the person it named is no longer dead and paid.
+    subjects = before["subject"].value_counts().filter(pl.col("count") == 1)["subject"]
+    deceased = before.filter((pl.col("rule_code") == "DECEASED_STILL_PAID") & pl.col("subject").is_in(subjects.implode()))
+    death_row = next(s for s in deceased["sources"][0] if s.endswith(".csv", 0, s.index(":")))
+    file, _, row = death_row.split(":")
+    blank_line(inbox / PERIOD / file, int(row))
+    second = monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
+    after = exceptions_of(out)
+    resolved = after.filter(pl.col("status") == "resolved")
+    assert resolved["exception_id"].to_list() == [deceased["exception_id"][0]]
+    assert resolved["resolved_by_run"].to_list() == [second["run_id"]]
+    assert set(after.filter(pl.col("status") != "resolved")["status"]) == {"persisting"}
+    assert after.height == before.height
+    assert second["rule_counts"]["DECEASED_STILL_PAID"] == first["rule_counts"]["DECEASED_STILL_PAID"] - 1
+
+
+def test_an_exception_found_last_month_too_is_persisting_since_last_month(inbox: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    shutil.copytree(inbox / PERIOD, inbox / "2024-09")
+    monthly_run(period="2024-09", inbox=inbox, out=out, policy_path=POLICY)
+    monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
+    september, october = exceptions_of(out, "2024-09"), exceptions_of(out)
+    both = october.join(september.select("rule_code", "subject"), on=["rule_code", "subject"], how="semi")
+    only_now = october.join(september.select("rule_code", "subject"), on=["rule_code", "subject"], how="anti")
+    assert both.height > 0 and only_now.height > 0  # some rules read the period's own dates
+    assert set(both["status"]) == {"persisting"} and set(both["first_seen"]) == {"2024-09"}
+    assert set(only_now["status"]) == {"new"} and set(only_now["first_seen"]) == {PERIOD}
+
+
+def test_history_lists_the_runs_and_diff_says_what_changed_in_chinese(inbox: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    args = ["--period", PERIOD, "--out", str(out)]
+    assert "还没有运行记录" in runner.invoke(app, ["history", *args]).output
+    assert runner.invoke(app, ["run", *args, "--inbox", str(inbox)]).exit_code == 0
+    (inbox / PERIOD / "disability").rename(tmp_path / "disability-late")
+    assert runner.invoke(app, ["run", *args, "--inbox", str(inbox)]).exit_code == 0
+    listed = runner.invoke(app, ["history", *args], terminal_width=200)
+    assert listed.exit_code == 0 and listed.output.count("完成") == 2
+    changed = runner.invoke(app, ["diff", *args], terminal_width=200)
+    assert changed.exit_code == 0 and "已消失" in changed.output and "重度残疾人护理补贴应发未发" in changed.output
+    assert not re.search(r"\d{15,18}", changed.output + listed.output)
+    wrong = runner.invoke(app, ["diff", *args, "--against", "nosuchrun"])
+    assert wrong.exit_code == 2 and "找不到运行编号" in wrong.output
+
+
+def test_a_run_publishes_every_report_of_spec_section_5(inbox: Path, tmp_path: Path):
+    monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=POLICY)
+    names = {p.name for p in (tmp_path / "out" / PERIOD).iterdir()}
+    assert {"exceptions.xlsx", "exit_due.xlsx", "roster_persons.xlsx", "roster_households.xlsx",
+            "quarantine.xlsx", "summary.html", "manifest.json"} <= names
+    assert (tmp_path / "out" / "warehouse.duckdb").exists()
+
+
+def test_a_rerun_parses_only_the_file_that_changed_and_reuses_the_others(inbox: Path, tmp_path: Path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY, cache=cache)
+    assert {e["ingest"] for e in first["inputs"] + first["rejected"]} == {"parsed"}
+    corrected = next(e["file"] for e in first["inputs"] if e["file"].endswith(".csv"))
+    blank_line(inbox / PERIOD / corrected, 3)
+    second = monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY, cache=cache)
+    how = {e["file"]: e["ingest"] for e in second["inputs"] + second["rejected"]}
+    assert {f for f, h in how.items() if h == "parsed"} == {corrected}
+    assert set(how) == {e["file"] for e in first["inputs"] + first["rejected"]}
+    reused = [e for e in second["inputs"] if e["ingest"] == "reused"]
+    assert reused == [e | {"ingest": "reused"} for e in first["inputs"] if e["file"] != corrected]

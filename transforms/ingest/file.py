@@ -57,6 +57,7 @@ class FileResult:
     sheets: list[SheetResult] = field(default_factory=list)
     ignored_sheets: list[dict] = field(default_factory=list)
     rejected: str | None = None
+    reused: bool = False  # taken from the cache of an earlier run, not parsed again
 
 
 def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult:

@@ -30,7 +30,11 @@ def code_version() -> str:
     return f"{version}+g{commit}" if commit else version
 
 
-def sheet_entry(file: InboxFile, sheet: SheetResult) -> dict:
+def _how_read(result: FileResult) -> str:
+    return "reused" if result.reused else "parsed"
+
+
+def sheet_entry(file: InboxFile, sheet: SheetResult, how_read: str) -> dict:
     return {
         "file": file.rel,
         "sha256": file.sha256,
@@ -45,6 +49,7 @@ def sheet_entry(file: InboxFile, sheet: SheetResult) -> dict:
         "header_row": sheet.header_row,
         "unmapped_columns": sheet.unmapped_columns,
         "county_from_sheet": sheet.county_from,
+        "ingest": how_read,
     }
 
 
@@ -73,7 +78,8 @@ def notes_in_words(missing: list[str], rules_skipped: list[dict], results: list[
     ]
     notes += [f"文件 {r.file} 未能使用：{r.rejected}" for r in results if r.rejected]
     notes += [
-        f"{s.file}「{s.sheet}」第 {m['row']} 行合计数与明细不符：{m['field']} 合计 {m['total']:.2f}，"
+        f"{s.file}「{s.sheet}」第 {m['row']} 行合计数与明细不符：{DATASETS[s.dataset].field(m['field']).label}"
+        f"合计 {m['total']:.2f}，"
         f"明细合计 {m['data_sum']:.2f}"
         for r in results for s in r.sheets for m in s.total_mismatches
     ]
@@ -103,10 +109,10 @@ def manifest(
         "finished_at": finished_at,
         "code_version": code_version(),
         "policy_sha256": policy_sha256,
-        "inputs": [sheet_entry(by_rel[r.file], s) for r in results for s in r.sheets],
+        "inputs": [sheet_entry(by_rel[r.file], s, _how_read(r)) for r in results for s in r.sheets],
         "rejected": [
             {"file": r.file, "sha256": by_rel[r.file].sha256, "reason": rejection_reason(r),
-             "sheets": r.ignored_sheets}
+             "sheets": r.ignored_sheets, "ingest": _how_read(r)}
             for r in results if r.rejected
         ],
         "sheets_ignored": [

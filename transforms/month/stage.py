@@ -121,8 +121,8 @@ def prepared_month(
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()
-    return bool(found and found[0])
+    ((found,),) = con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchall()
+    return found > 0
 
 
 def _policy_tables(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:

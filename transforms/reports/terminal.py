@@ -1,0 +1,142 @@
+"""What the terminal shows, in the users' words: a run's summary, a period's runs, what changed.
+
+Counts, dataset and rule names in Chinese, exception ids and file paths; never a person's name or
+ID number (the terminal ends up in logs and e-mails).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from schemas.catalog import STATUS_LABELS, rule_catalog
+from schemas.datasets import DATASETS
+from schemas.outputs import Manifest
+from transforms.month.history import Comparison
+
+STATE_LABELS = {"complete": "完成", "publishing": "发布中", "abandoned": "中断"}
+REPORT_FILES = ("exceptions.xlsx", "exit_due.xlsx", "quarantine.xlsx", "roster_persons.xlsx",
+                "roster_households.xlsx", "summary.html", "quality/index.html")
+
+
+def run_summary(manifest: Manifest, exceptions: pl.DataFrame, folder: Path) -> RenderableType:
+    return Group(_inputs_table(manifest), _rules_table(exceptions), *_notes(manifest), _files(folder))
+
+
+def _inputs_table(manifest: Manifest) -> Table:
+    table = Table(title=f"doudi {manifest.period}：读取的数据", title_justify="left")
+    table.add_column("数据集")
+    for column in ("表数", "读取行", "接收", "隔离", "跳过"):
+        table.add_column(column, justify="right")
+    for name, dataset in DATASETS.items():
+        rows = [i for i in manifest.inputs if i.dataset == name]
+        if not rows:
+            table.add_row(dataset.label, "0", "—", "—", "—", "—", style="yellow")
+            continue
+        table.add_row(dataset.label, str(len(rows)), *(
+            f"{sum(getattr(r, key) for r in rows):,}"
+            for key in ("rows_read", "rows_accepted", "rows_quarantined", "rows_skipped")
+        ))
+    return table
+
+
+def _rules_table(exceptions: pl.DataFrame) -> RenderableType:
+    counts = exceptions.group_by("rule_code", "status").len()
+    by_rule = {(code, status): n for code, status, n in counts.iter_rows()}
+    if not by_rule:
+        return Text("本月没有发现异常。")
+    table = Table(title="核对发现的异常", title_justify="left")
+    table.add_column("规则")
+    for label in STATUS_LABELS.values():
+        table.add_column(label, justify="right")
+    for code, rule in rule_catalog().items():
+        row = [by_rule.get((code, status), 0) for status in STATUS_LABELS]
+        if any(row):
+            table.add_row(rule.title, *(str(n) if n else "" for n in row))
+    table.add_row("合计", *(str(sum(n for (_, s), n in by_rule.items() if s == status)) for status in STATUS_LABELS),
+                  style="bold")
+    return table
+
+
+class Sentences:
+    """Chinese sentences as a bulleted list, wrapped to the terminal: Chinese may break between any
+    two characters, a run of Latin letters, digits and path characters (a file name) only whole."""
+
+    def __init__(self, sentences: list[str], bullet: str = "• ") -> None:
+        self.sentences, self.bullet = sentences, bullet
+
+    def __rich_console__(self, console, options):
+        width = max(20, options.max_width - cell_len(self.bullet))
+        for sentence in self.sentences:
+            for i, line in enumerate(_folded(sentence, width)):
+                yield Text((self.bullet if i == 0 else " " * cell_len(self.bullet)) + line, no_wrap=True)
+
+
+def _folded(text: str, width: int) -> list[str]:
+    pieces = re.findall(r"[\x21-\x7e]+|\s+|.", text)  # a Latin run, white space, or one character
+    lines, line = [], ""
+    for piece in pieces:
+        if line and cell_len(line + piece) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def _notes(manifest: Manifest) -> list[RenderableType]:
+    return [Sentences(manifest.notes)] if manifest.notes else []
+
+
+def _files(folder: Path) -> RenderableType:
+    present = [name for name in REPORT_FILES if (folder / name).exists()]
+    return Group(Text(f"报表在 {folder}："), Sentences(present, bullet="  "))
+
+
+def runs_table(period: str, runs: pl.DataFrame) -> RenderableType:
+    if runs.is_empty():
+        return Text(f"{period} 还没有运行记录。")
+    table = Table(title=f"{period} 的运行记录（最新在前）", title_justify="left")
+    for column in ("运行编号", "状态", "开始", "结束", "运行人", "程序版本", "输入文件", "读取行", "隔离行",
+                   "新发现", "持续存在", "已解决"):
+        table.add_column(column, justify="right" if column in {"输入文件", "读取行", "隔离行", "新发现", "持续存在", "已解决"} else "left")
+    for run in runs.iter_rows(named=True):
+        table.add_row(
+            run["run_id"][:8], STATE_LABELS.get(run["state"], run["state"]), run["started_at"], run["finished_at"],
+            run["run_by"], run["code_version"], str(run["files"]), f"{run['rows_read']:,}",
+            f"{run['rows_quarantined']:,}", str(run["exceptions_new"]), str(run["exceptions_persisting"]),
+            str(run["exceptions_resolved"]),
+        )
+    return table
+
+
+def comparison_text(period: str, comparison: Comparison) -> RenderableType:
+    against = (f"本期上一次运行 {comparison.other_run_id[:8]}" if comparison.other_period == period
+               else f"{comparison.other_period} 的运行 {comparison.other_run_id[:8]}")
+    titles = {code: rule.title for code, rule in rule_catalog().items()}
+    table = Table(title=f"{period}（运行 {comparison.run_id[:8]}）对比{against}", title_justify="left")
+    table.add_column("规则")
+    for column in ("新出现", "已消失", "仍存在", "其中金额有变化"):
+        table.add_column(column, justify="right")
+    changed = comparison.kept.filter(pl.col("actual").ne_missing(pl.col("other_actual")))
+    for code, title in titles.items():
+        row = [frame.filter(pl.col("rule_code") == code).height
+               for frame in (comparison.appeared, comparison.gone, comparison.kept, changed)]
+        if any(row):
+            table.add_row(title, *(str(n) for n in row))
+    lines = [table]
+    for heading, frame in (("新出现", comparison.appeared), ("已消失", comparison.gone)):
+        for row in frame.head(20).iter_rows(named=True):
+            lines.append(Text(f"{heading}：{titles.get(row['rule_code'], row['rule_code'])}，异常编号 "
+                              f"{row['exception_id']}，区县 {row['county'] or '—'}"))
+        if frame.height > 20:
+            lines.append(Text(f"……另有 {frame.height - 20} 条{heading}，见 exceptions.xlsx"))
+    if len(lines) == 1 and not comparison.kept.height:
+        lines.append(Text("两次运行都没有发现异常。"))
+    return Group(*lines)
