@@ -171,3 +171,11 @@ def test_importing_the_module_does_not_import_great_expectations():
     code = "import sys, transforms.reports.quality; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_period_folder_given_as_a_relative_path_gets_its_site(month, tmp_path, monkeypatch):
+    # doudi run --out reports: the folder arrives relative to where the officer ran it.
+    report, staged = month
+    monkeypatch.chdir(tmp_path)
+    index = build_quality_site(Path("reports/2024-10"), staged, report)
+    assert index == (tmp_path / "reports/2024-10/quality/index.html").resolve() and index.exists()

@@ -256,7 +256,7 @@ def quality_site(folder: Path, staged: Mapping[str, pl.DataFrame], report: Month
     returns the index page and each suite's outcome."""
     from great_expectations.core.run_identifier import RunIdentifier
 
-    site = folder / SITE_NAME
+    site = (folder / SITE_NAME).resolve()  # GE takes only an absolute base directory
     shutil.rmtree(site, ignore_errors=True)  # GE adds pages to a site; a rebuild replaces it
     context = gx_context(site)
     context.data_sources.add_pandas("doudi")
