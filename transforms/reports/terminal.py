@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import polars as pl
+from rich.box import SIMPLE_HEAD
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -72,17 +73,21 @@ class Sentences:
         self.sentences, self.bullet = sentences, bullet
 
     def __rich_console__(self, console, options):
-        width = max(20, options.max_width - cell_len(self.bullet))
+        # one cell spare: a closing mark may end a full line rather than begin the next
+        width = max(20, options.max_width - cell_len(self.bullet) - 2)
         for sentence in self.sentences:
             for i, line in enumerate(_folded(sentence, width)):
                 yield Text((self.bullet if i == 0 else " " * cell_len(self.bullet)) + line, no_wrap=True)
+
+
+_NO_LINE_START = set("」』）》】，。、；：！？")  # Chinese closing punctuation never begins a line
 
 
 def _folded(text: str, width: int) -> list[str]:
     pieces = re.findall(r"[\x21-\x7e]+|\s+|.", text)  # a Latin run, white space, or one character
     lines, line = [], ""
     for piece in pieces:
-        if line and cell_len(line + piece) > width:
+        if line and cell_len(line + piece) > width and piece not in _NO_LINE_START:
             lines.append(line.rstrip())
             line = piece.lstrip()
         else:
@@ -102,16 +107,17 @@ def _files(folder: Path) -> RenderableType:
 def runs_table(period: str, runs: pl.DataFrame) -> RenderableType:
     if runs.is_empty():
         return Text(f"{period} 还没有运行记录。")
-    table = Table(title=f"{period} 的运行记录（最新在前）", title_justify="left")
-    for column in ("运行编号", "状态", "开始", "结束", "运行人", "程序版本", "输入文件", "读取行", "隔离行",
-                   "新发现", "持续存在", "已解决"):
-        table.add_column(column, justify="right" if column in {"输入文件", "读取行", "隔离行", "新发现", "持续存在", "已解决"} else "left")
+    versions = "、".join(runs["code_version"].unique(maintain_order=True).to_list())
+    table = Table(title=f"{period} 的运行记录（最新在前）", title_justify="left", box=SIMPLE_HEAD,
+                  caption=f"程序版本：{versions}", caption_justify="left", pad_edge=False, collapse_padding=True)
+    for column in ("运行编号", "状态", "开始时间", "运行人", "读取行", "隔离行", "新/持续/解决"):
+        table.add_column(column, justify="right" if column in {"读取行", "隔离行"} else "left", no_wrap=True)
     for run in runs.iter_rows(named=True):
         table.add_row(
-            run["run_id"][:8], STATE_LABELS.get(run["state"], run["state"]), run["started_at"], run["finished_at"],
-            run["run_by"], run["code_version"], str(run["files"]), f"{run['rows_read']:,}",
-            f"{run['rows_quarantined']:,}", str(run["exceptions_new"]), str(run["exceptions_persisting"]),
-            str(run["exceptions_resolved"]),
+            run["run_id"][:8], STATE_LABELS.get(run["state"], run["state"]),
+            (run["started_at"] or "")[:16].replace("T", " "), run["run_by"], f"{run['rows_read']:,}",
+            f"{run['rows_quarantined']:,}",
+            f"{run['exceptions_new']}/{run['exceptions_persisting']}/{run['exceptions_resolved']}",
         )
     return table
 
@@ -120,7 +126,9 @@ def comparison_text(period: str, comparison: Comparison) -> RenderableType:
     against = (f"本期上一次运行 {comparison.other_run_id[:8]}" if comparison.other_period == period
                else f"{comparison.other_period} 的运行 {comparison.other_run_id[:8]}")
     titles = {code: rule.title for code, rule in rule_catalog().items()}
-    table = Table(title=f"{period}（运行 {comparison.run_id[:8]}）对比{against}", title_justify="left")
+    table = Table(title=f"{period}（运行 {comparison.run_id[:8]}）对比{against}", title_justify="left",
+                  box=SIMPLE_HEAD, caption=(f"新出现 {comparison.appeared.height} 条，已消失 {comparison.gone.height} 条，"
+                                            f"仍存在 {comparison.kept.height} 条"), caption_justify="left")
     table.add_column("规则")
     for column in ("新出现", "已消失", "仍存在", "其中金额有变化"):
         table.add_column(column, justify="right")
