@@ -3,7 +3,8 @@
 By default Prefect runs embedded: the first flow run of a process starts a temporary server
 (`PREFECT_SERVER_EPHEMERAL_*`), with its state in `PREFECT_HOME` (`.prefect/` beside the data).
 On a busy machine that server can take far longer than Prefect's default 20 s to come up, so doudi
-waits minutes. When `PREFECT_API_URL` is set, the configured server is used instead.
+waits minutes. When `PREFECT_API_URL` is set, the configured server is used instead; when
+`doudi server start` has started a local one that answers, that one.
 """
 
 from __future__ import annotations
@@ -11,15 +12,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flows.server import running_api_url
+
 STARTUP_SECONDS = 300
 
 
 def configure_environment() -> None:
-    """Prefect's settings for doudi, unless the operator chose otherwise. Call before importing prefect."""
+    """Prefect's settings for doudi, unless the operator chose otherwise. Call before importing
+    prefect. A local server started by `doudi server start` is used when it answers."""
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(STARTUP_SECONDS))
+    if "PREFECT_API_URL" not in os.environ and (local := running_api_url()):
+        os.environ["PREFECT_API_URL"] = local
 
 
 def unreachable_reason(error: BaseException) -> str | None:

@@ -46,12 +46,14 @@ def run(
     except (PolicyError, PeriodError, InboxError) as e:
         _fail(str(e))
     from flows.monthly import monthly_run
+    from flows.progress import reporting
 
     try:
-        record = monthly_run(
-            period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
-            cache=cache,
-        )
+        with reporting(Console(stderr=True)):
+            record = monthly_run(
+                period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
+                cache=cache,
+            )
     except Exception as e:
         reason = unreachable_reason(e)
         if reason is None:
@@ -125,3 +127,69 @@ def sample(
         f"样例数据已生成：{month.period_dir}（{month.total_rows} 行），标准答案：{month.truth_dir}",
         highlight=False,
     )
+
+
+@app.command()
+def serve(
+    inbox: Annotated[Path, typer.Option(help="收件箱：<inbox>/<period>/<office>/*")] = Path("data/inbox"),
+    out: Out = Path("reports"),
+    policy: PolicyFile = BUNDLED_POLICY,
+    cache: Annotated[Path, typer.Option(help="解析结果缓存目录")] = Path("data/cache"),
+    cron: Annotated[str, typer.Option(help="定时（cron 表达式），默认每月 5 日 06:00")] = "0 6 5 * *",
+    timezone: Annotated[str, typer.Option(help="定时所用时区")] = "Asia/Shanghai",
+) -> None:
+    """Serve the monthly deployment: reconcile the previous month on a schedule, until stopped.
+
+    Schedules need a real Prefect server (the embedded one runs no scheduler): without
+    PREFECT_API_URL, doudi's local server is started (or found) and used."""
+    import os
+
+    from flows.deployment import schedule_sentence
+    from flows.deployment import serve as serve_deployment
+    from flows.server import start
+
+    try:
+        load_policy(policy)
+        sentence = schedule_sentence(cron, timezone)
+        if "PREFECT_API_URL" not in os.environ:
+            os.environ["PREFECT_API_URL"] = start()
+    except (PolicyError, RuntimeError) as e:
+        _fail(str(e))
+    except (ValueError, KeyError) as e:
+        _fail(f"定时「{cron}」或时区「{timezone}」无效：{e}")
+    typer.echo(f"{sentence}\nPrefect 服务器：{os.environ['PREFECT_API_URL'].removesuffix('/api')}（按 Ctrl-C 停止）")
+    serve_deployment(inbox, out, policy, cache, cron, timezone)
+
+
+server_app = typer.Typer(help="本机常驻 Prefect 服务器：启动一次，之后每次 doudi run 都直接使用", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("start")
+def server_start(port: Annotated[int, typer.Option(help="端口")] = 4200) -> None:
+    """Start a local Prefect server that later runs reuse."""
+    from flows.server import start
+
+    try:
+        url = start(port)
+    except RuntimeError as e:
+        _fail(str(e))
+    out_console.print(f"Prefect 服务器已启动：{url.removesuffix('/api')}（之后的 doudi run 会自动使用它）", highlight=False)
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Say whether the local Prefect server is up."""
+    from flows.server import running_api_url
+
+    url = running_api_url()
+    out_console.print(f"Prefect 服务器运行中：{url.removesuffix('/api')}" if url else "Prefect 服务器未运行", highlight=False)
+    raise typer.Exit(code=0 if url else 1)
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server."""
+    from flows.server import stop
+
+    out_console.print("Prefect 服务器已停止" if stop() else "Prefect 服务器本来就没有运行", highlight=False)

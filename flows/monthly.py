@@ -1,8 +1,8 @@
 """The monthly flow: ingest every file, reconcile the month against its history, write the reports,
 publish the period whole and record the run. Wiring only."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Prefect validates a deployment's parameters from
+# the flow's annotations, which must be real types, not strings.
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,11 +10,14 @@ from uuid import uuid4
 
 import polars as pl
 from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.progress import progress
 from schemas.datasets import DATASETS
 from schemas.outputs import EXCEPTIONS, QUARANTINE, ROSTER_HOUSEHOLDS, ROSTER_PERSONS, Manifest
+from schemas.period import previous_period
 from schemas.policy import Policy, load_policy, policy_sha256
 from transforms.ingest.cache import cache_key, cached_result, store_result
 from transforms.ingest.file import FileResult, ingest_file
@@ -39,6 +42,7 @@ from transforms.reports.lists_book import (
     write_roster_books,
 )
 from transforms.reports.summary_page import write_summary_page
+from transforms.reports.terminal import rule_count_rows, run_markdown
 
 
 def _now() -> str:
@@ -67,6 +71,7 @@ def ingest(file: InboxFile, period: str, policy: Policy, policy_digest: str, cac
         result = ingest_file(file.path, file.rel, period, policy)
         if cache:
             store_result(cache, key, result)
+    progress().file_done(file.rel, "reused" if result.reused else "parsed")
     get_run_logger().info(
         "%s: %s, %d sheet(s), %d accepted, %d quarantined, %d skipped%s",
         file.rel, "reused" if result.reused else "parsed", len(result.sheets),
@@ -83,6 +88,7 @@ def reconcile_month(
     folder: Path, results: list[FileResult], policy: Policy, period: str, run_id: str,
     previous: pl.DataFrame, last_month: pl.DataFrame, keep_staged: bool,
 ) -> Reconciled:
+    progress().stage("reconcile")
     with stage_month(folder / "staging.duckdb", results, policy, period) as month:
         reconciled = reconcile(month)
         rostered = rosters(reconciled)
@@ -106,6 +112,7 @@ def reconcile_month(
 
 @task(name="parquet-outputs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def write_tables(folder: Path, month: Reconciled) -> None:
+    progress().stage("outputs")
     write_table(folder, QUARANTINE, month.quarantine)
     write_table(folder, EXCEPTIONS, month.exceptions)
     write_table(folder, ROSTER_PERSONS, month.persons)
@@ -114,11 +121,13 @@ def write_tables(folder: Path, month: Reconciled) -> None:
 
 @task(name="exceptions-workbook", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def exceptions_workbook(folder: Path, report: MonthReport) -> Path:
+    progress().stage("exceptions-workbook")
     return write_exceptions_book(folder / "exceptions.xlsx", report)
 
 
 @task(name="officer-workbooks", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def officer_workbooks(folder: Path, report: MonthReport) -> list[Path]:
+    progress().stage("officer-workbooks")
     return [
         write_exit_due_book(folder / "exit_due.xlsx", report),
         write_quarantine_book(folder / "quarantine.xlsx", report),
@@ -130,26 +139,41 @@ def officer_workbooks(folder: Path, report: MonthReport) -> list[Path]:
 def quality_site(folder: Path, staged: dict[str, pl.DataFrame], report: MonthReport) -> Path:
     from transforms.reports.quality import build_quality_site  # Great Expectations: only when asked
 
+    progress().stage("quality")
     return build_quality_site(folder, staged, report)
 
 
 @task(name="summary-page", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def summary_page(folder: Path, report: MonthReport) -> Path:
+    progress().stage("summary")
     files = sorted(p.relative_to(folder).as_posix() for p in folder.iterdir() if p.suffix in {".xlsx", ".parquet"})
     files += ["manifest.json"] + (["quality/index.html"] if (folder / "quality" / "index.html").exists() else [])
     return write_summary_page(folder, report, files)
 
 
+@task(name="run-artifacts", cache_policy=NO_CACHE)
+def run_artifacts(record: Manifest, exceptions: pl.DataFrame, folder: Path) -> None:
+    """What the Prefect UI shows of the run: counts per rule and a summary with the report paths."""
+    key = f"doudi-{record.period}"
+    create_table_artifact(key=f"{key}-rules", table=rule_count_rows(exceptions),
+                          description=f"{record.period} 各规则异常数（新发现 / 持续存在 / 已解决）")
+    create_markdown_artifact(key=f"{key}-summary", markdown=run_markdown(record, exceptions, folder),
+                             description=f"{record.period} 核对结果")
+
+
 @flow(name="doudi-monthly")
 def monthly_run(
-    period: str, inbox: Path, out: Path, policy_path: Path, unmask: bool = False, quality: bool = False,
+    period: str | None, inbox: Path, out: Path, policy_path: Path, unmask: bool = False, quality: bool = False,
     cache: Path | None = None,
 ) -> dict:
-    """Reconcile one month; returns the manifest of the published `<out>/<period>/`. With a
-    `cache` folder, files unchanged since an earlier run are not parsed again."""
+    """Reconcile one month (the previous one when `period` is None, as the schedule runs it);
+    returns the manifest of the published `<out>/<period>/`. With a `cache` folder, files unchanged
+    since an earlier run are not parsed again."""
+    period = period or previous_period()
     started_at, run_id = _now(), str(flow_run.id or uuid4())
     policy = load_policy(policy_path)
     files = inbox_files(inbox, period)
+    progress().files(len(files))
     results = [f.result() for f in ingest.map(
         files, period=unmapped(period), policy=unmapped(policy),
         policy_digest=unmapped(policy_sha256(policy_path)), cache=unmapped(cache and cache / "ingest"),
@@ -172,6 +196,7 @@ def monthly_run(
             if quality:
                 quality_site(folder, month.staged, report)
             summary_page(folder, report)
+            progress().stage("publish")
             record = Manifest.model_validate(
                 record.model_dump() | {"finished_at": _now(), "outputs": output_entries(folder)}
             )
@@ -180,6 +205,7 @@ def monthly_run(
                 history.record_run(warehouse, record, month.exceptions)
         with history.warehouse(out) as warehouse:
             history.mark_complete(warehouse, run_id)
+    run_artifacts(record, month.exceptions, out / period)
     return record.model_dump(mode="json")
 
 

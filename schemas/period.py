@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TIMEZONE = "Asia/Shanghai"  # the offices' clock: "last month" is last month in China
 
 
 class PeriodError(ValueError):
@@ -23,3 +25,9 @@ def period_bounds(period: str) -> tuple[date, date]:
     """First and last day of a `YYYY-MM` period (SPEC §4: P_start, P_end)."""
     year, month = (int(part) for part in checked_period(period).split("-"))
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_period(now: datetime | None = None) -> str:
+    """The month before `now` (default: the present moment in China), as a scheduled run takes it."""
+    today = (now or datetime.now(ZoneInfo(TIMEZONE))).date()
+    return f"{today.year - 1:04d}-12" if today.month == 1 else f"{today.year:04d}-{today.month - 1:02d}"

@@ -193,3 +193,24 @@ def test_a_rerun_parses_only_the_file_that_changed_and_reuses_the_others(inbox: 
     assert set(how) == {e["file"] for e in first["inputs"] + first["rejected"]}
     reused = [e for e in second["inputs"] if e["ingest"] == "reused"]
     assert reused == [e | {"ingest": "reused"} for e in first["inputs"] if e["file"] != corrected]
+
+
+def test_the_flow_run_carries_a_table_of_rule_counts_and_a_summary_without_personal_data(inbox: Path, tmp_path: Path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    record = monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=POLICY)
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[record["run_id"]])))
+    by_type = {a.type: a for a in artifacts}
+    assert {"table", "markdown"} <= set(by_type)
+    table = json.loads(by_type["table"].data) if isinstance(by_type["table"].data, str) else by_type["table"].data
+    exceptions = exceptions_of(tmp_path / "out")
+    assert sum(row["新发现"] for row in table) == exceptions.height
+    markdown = by_type["markdown"].data
+    assert "exceptions.xlsx" in markdown and "summary.html" in markdown
+    persons = pl.read_parquet(tmp_path / "out" / PERIOD / "roster_persons.parquet")
+    text = json.dumps(table, ensure_ascii=False) + markdown
+    assert not re.search(r"\d{15,18}", text)
+    assert not [n for n in persons["name"].drop_nulls() if len(n) >= 2 and n in text]

@@ -148,3 +148,34 @@ def comparison_text(period: str, comparison: Comparison) -> RenderableType:
     if len(lines) == 1 and not comparison.kept.height:
         lines.append(Text("两次运行都没有发现异常。"))
     return Group(*lines)
+
+
+# --- what the Prefect UI shows of a run ----------------------------------------------------------
+
+def rule_count_rows(exceptions: pl.DataFrame) -> list[dict]:
+    """One row per rule that found something: title, code, and counts by status."""
+    counts = {(c, s): n for c, s, n in exceptions.group_by("rule_code", "status").len().iter_rows()}
+    return [
+        {"规则": rule.title, "代码": code, **{label: counts.get((code, s), 0) for s, label in STATUS_LABELS.items()}}
+        for code, rule in rule_catalog().items()
+        if any(counts.get((code, s)) for s in STATUS_LABELS)
+    ]
+
+
+def run_markdown(manifest: Manifest, exceptions: pl.DataFrame, folder: Path) -> str:
+    """The run in a few lines of Markdown: counts, what was missing, where the reports are."""
+    by_status = dict(exceptions.group_by("status").len().iter_rows())
+    lines = [
+        f"# doudi {manifest.period} 核对结果",
+        f"运行编号 `{manifest.run_id}`，{manifest.started_at} 至 {manifest.finished_at}，程序版本 `{manifest.code_version}`。",
+        "",
+        "异常：" + "，".join(f"{label} {by_status.get(s, 0)} 条" for s, label in STATUS_LABELS.items()) + "。",
+        f"读取 {len(manifest.inputs)} 张表，{sum(i.rows_read for i in manifest.inputs):,} 行，"
+        f"隔离 {sum(i.rows_quarantined for i in manifest.inputs):,} 行；无法使用的文件 {len(manifest.rejected)} 个。",
+        "",
+        *(f"- {note}" for note in manifest.notes),
+        "",
+        "## 报表",
+        *(f"- `{(folder / name).resolve()}`" for name in REPORT_FILES if (folder / name).exists()),
+    ]
+    return "\n".join(lines)
