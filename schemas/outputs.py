@@ -192,7 +192,9 @@ class InputEntry(_Record):
     header_row: int
     unmapped_columns: list[str]
     county_from_sheet: str
+    filled_merged_cells: list[str] = []  # data cells merged down several rows, filled: ["B5:B8"]
     ingest: str = "parsed"  # parsed | reused: taken unchanged from an earlier run's cache
+    read_as: str = ""  # the format the file really is, when its name says another (xls named .xlsx)
 
 
 class IgnoredSheet(_Record):
@@ -207,6 +209,7 @@ class RejectedFile(_Record):
     reason: str
     sheets: list[IgnoredSheet]
     ingest: str = "parsed"
+    read_as: str = ""
 
 
 class IgnoredSheetOfFile(_Record):

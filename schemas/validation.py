@@ -111,6 +111,12 @@ def dataset_schema(dataset: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=False, name=dataset)
 
 
+MESSAGE_VALUE_CHARS = 40  # a cell of 30,000 characters is named, not repeated (`value` keeps it whole)
+
+
 def message(code: str, field: Field, value: str | None) -> str:
-    return MESSAGES[code].format(label=field.label, value=value if value is not None else "")
+    text = value if value is not None else ""
+    if len(text) > MESSAGE_VALUE_CHARS:
+        text = f"{text[:MESSAGE_VALUE_CHARS]}…（共 {len(text)} 字）"
+    return MESSAGES[code].format(label=field.label, value=text)
 

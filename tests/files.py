@@ -37,7 +37,7 @@ def sqlite_file(path: Path, tables: dict[str, list[list]]) -> Path:
     con = sqlite3.connect(path)
     for name, rows in tables.items():
         quoted = '"' + name.replace('"', '""') + '"'
-        columns = ", ".join('"' + str(c) + '"' for c in rows[0])
+        columns = ", ".join('"' + str(c).replace('"', '""') + '"' for c in rows[0])
         con.execute(f"create table {quoted} ({columns})")
         marks = ", ".join("?" for _ in rows[0])
         con.executemany(f"insert into {quoted} values ({marks})", rows[1:])

@@ -26,7 +26,7 @@ from transforms.ingest.file import FileResult, SheetResult
 from transforms.ingest.inbox import InboxFile
 
 _SHEET_FIELDS = ("file", "sheet", "dataset", "rows_read", "rows_skipped", "unmapped_columns", "total_row_check",
-                 "total_mismatches", "header_row", "county_from")
+                 "total_mismatches", "header_row", "county_from", "filled_merged_cells")
 
 
 @cache
@@ -61,7 +61,8 @@ def cached_result(folder: Path, key: str) -> FileResult | None:
     except FileNotFoundError:
         return None  # never stored (entries appear whole: see store_result)
     os.utime(entry)  # last used, for pruning
-    return FileResult(meta["file"], sheets, meta["ignored_sheets"], meta["rejected"], reused=True)
+    return FileResult(meta["file"], sheets, meta["ignored_sheets"], meta["rejected"], reused=True,
+                      read_as=meta.get("read_as", ""))
 
 
 def store_result(folder: Path, key: str, result: FileResult) -> None:

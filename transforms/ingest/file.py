@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +21,9 @@ from schemas.period import period_bounds
 from schemas.policy import Policy
 from transforms.ingest import normalise as norm
 from transforms.ingest.classify import recognise_dataset
-from transforms.ingest.headers import Header, column_map, find_header
+from transforms.ingest.guard import FORMAT_LABELS, named_format, real_format, survivable
+from transforms.ingest.headers import HEADER_ROWS, Header, column_map, find_header, header_below
+from transforms.ingest.merged_cells import filled_down
 from transforms.ingest.non_data_rows import DATA, row_kinds, total_checks, total_row_status
 from transforms.ingest.read_tables import HEAD_ROWS, RawTable, UnreadableFile, read_tables
 from transforms.ingest.validate import accepted_rows, failure_cases, quarantine_rows
@@ -41,6 +43,9 @@ class SheetResult:
     total_mismatches: list[dict]
     header_row: int
     county_from: str = ""  # where the county came from when the sheet has no county column
+    # Merged ranges below the header whose top value was filled down (`B5:B8`): a household's
+    # number or address merged over its members.
+    filled_merged_cells: list[str] = field(default_factory=list)
 
     @property
     def rows_accepted(self) -> int:
@@ -58,6 +63,8 @@ class FileResult:
     ignored_sheets: list[dict] = field(default_factory=list)
     rejected: str | None = None
     reused: bool = False  # taken from the cache of an earlier run, not parsed again
+    # What the file was read as when its name says otherwise (an .xls saved as .xlsx): "xls".
+    read_as: str = ""
 
 
 def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult:
@@ -67,16 +74,24 @@ def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult
     officer sees it in the manifest, and the other sheets and files go on.
     """
     try:
-        tables = read_tables(path)
+        found = real_format(path)
+        tables = read_tables(path, found)
     except UnreadableFile as e:
         return FileResult(rel, rejected=str(e))
-    except Exception as e:  # noqa: BLE001 - any reader failure is this file's, not the month's
-        return FileResult(rel, rejected=f"文件无法读取（{type(e).__name__}）")
+    except BaseException as e:  # any reader failure is this file's, not the month's
+        if not survivable(e):
+            raise
+        _log_failure(rel, e)
+        return FileResult(rel, rejected=f"文件无法读取（{type(e).__name__}）：请用 Excel 打开检查，另存为 .xlsx 后再报送；"
+                                        "如仍不行，请把文件交技术人员检查")
+    read_as = found if found != named_format(path) else ""
     sheets, ignored = [], []
     for table in tables:
         try:
             outcome = _ingest_table(rel, table, period, policy)
-        except Exception as e:  # noqa: BLE001
+        except BaseException as e:
+            if not survivable(e):
+                raise
             outcome = NotData(f"处理此表时出错（{type(e).__name__}），请把文件交技术人员检查")
             _log_failure(rel, e)
         if isinstance(outcome, SheetResult):
@@ -87,8 +102,13 @@ def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult
         reasons = "；".join(
             (f"工作表「{i['sheet']}」" if i["sheet"] else "") + i["reason"] for i in ignored
         ) or "文件中没有任何表格"
-        return FileResult(rel, ignored_sheets=ignored, rejected=f"未识别出任何数据集：{reasons}")
-    return FileResult(rel, sheets=sheets, ignored_sheets=ignored)
+        return FileResult(rel, ignored_sheets=ignored, rejected=_as_read(read_as) + f"未识别出任何数据集：{reasons}",
+                          read_as=read_as)
+    return FileResult(rel, sheets=sheets, ignored_sheets=ignored, read_as=read_as)
+
+
+def _as_read(read_as: str) -> str:
+    return f"（文件内容实为 {FORMAT_LABELS[read_as]}，已按此读取）" if read_as else ""
 
 
 def _log_failure(rel: str, error: Exception) -> None:
@@ -125,17 +145,20 @@ def _context(table: RawTable, header: Header, rel: str) -> str:
 
 def _ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> SheetResult | NotData:
     """A sheet's result, or why it holds no data (a notes sheet, an unknown table)."""
+    if table.error:
+        return NotData(table.error)
     if table.hidden:
         return NotData("是隐藏的工作表，未读取")
     header = find_header(table)
     if header is None:
-        return NotData("前 15 行中没有可识别的表头，不是数据表", _fullest_row(table))
+        return _without_header(table, rel)
     context = _context(table, header, rel)
     recognition = recognise_dataset(header, context)
     if recognition.dataset is None:
         return NotData(recognition.reason, recognition.headers_seen)
     dataset = recognition.dataset
     columns = column_map(header, dataset)
+    table, filled = _merges_filled(table, header)
     body = _body(table, header, columns.fields)
     kinds = row_kinds(body, table.columns, columns.fields)
     raw = _raw_fields(body, columns.fields, dataset)
@@ -163,7 +186,28 @@ def _ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> She
         ],
         header_row=int(table.grid["_row"][header.last_position]),
         county_from=county_from,
+        filled_merged_cells=filled,
     )
+
+
+def _without_header(table: RawTable, rel: str) -> NotData:
+    """Why a sheet has no header in its first rows: none at all, or one too far down (SPEC §2)."""
+    late = header_below(table)
+    if late is not None and recognise_dataset(late, _context(table, late, rel)).dataset:
+        row = int(table.grid["_row"][late.positions[0]])
+        return NotData(
+            f"表头在第 {row} 行，而表头应在前 {HEADER_ROWS} 行内：请删去表头上方多余的行（标题、说明、空行），"
+            f"使表头位于前 {HEADER_ROWS} 行内后再报送", list(late.names.values()))
+    return NotData(f"前 {HEADER_ROWS} 行中没有可识别的表头，不是数据表", _fullest_row(table))
+
+
+def _merges_filled(table: RawTable, header: Header) -> tuple[RawTable, list[str]]:
+    """The table with merged data cells filled down, and the ranges filled."""
+    if not table.merged:
+        return table, []
+    header_row = int(table.grid["_row"][header.last_position])
+    grid, filled = filled_down(table.grid, table.merged, table.first_column, header_row)
+    return replace(table, grid=grid), filled
 
 
 def _body(table: RawTable, header: Header, fields: dict[str, str]) -> pl.DataFrame:

@@ -22,6 +22,8 @@ _NOISE = re.compile(r"[\s*＊※△▲★☆#]")
 _BRACKETED = re.compile(r"[(\[【〔<《][^)\]】〕>》]*[)\]】〕>》]")
 _EDGE_PUNCTUATION = ":：.。,，、;；"
 MIN_HEADER_MATCHES = 2
+HEADER_ROWS = 15  # SPEC §2: the header is somewhere in the first 15 rows
+LATE_HEADER_ROWS = 200  # how far down a misplaced header is sought, to tell the officer where it is
 
 
 def header_key(text: str) -> str:
@@ -80,7 +82,8 @@ def _row_names(head: pl.DataFrame, columns: list[str], position: int) -> dict[st
 def find_header(table: RawTable) -> Header | None:
     """The header among the first rows: the row (or pair of rows) naming the most known fields.
 
-    A two-row header is taken when its lower row adds names the upper row lacks; each column's
+    The header starts in the first HEADER_ROWS rows (its second row may be the one after). A
+    two-row header is taken when its lower row adds names the upper row lacks; each column's
     name is then its lower (leaf) cell, or the upper cell where a vertical merge left the lower
     one empty. Ties go to the single, earlier row. None when no row names two known fields.
     """
@@ -89,7 +92,7 @@ def find_header(table: RawTable) -> Header | None:
     rows = [_row_names(head, columns, i) for i in range(head.height)]
     best: Header | None = None
     best_score = MIN_HEADER_MATCHES - 1
-    for i, upper in enumerate(rows):
+    for i, upper in enumerate(rows[:HEADER_ROWS]):
         score = _matches(upper)
         if score > best_score:
             best, best_score = Header((i,), upper), score
@@ -99,6 +102,16 @@ def find_header(table: RawTable) -> Header | None:
             if pair_score > max(score, _matches(rows[i + 1])) and pair_score > best_score:
                 best, best_score = Header((i, i + 1), flattened), pair_score
     return best
+
+
+def header_below(table: RawTable) -> Header | None:
+    """The first row below the first HEADER_ROWS that names two known fields: a misplaced header."""
+    below = table.grid.slice(HEADER_ROWS, LATE_HEADER_ROWS)
+    for i in range(below.height):
+        names = _row_names(below, table.columns, i)
+        if _matches(names) >= MIN_HEADER_MATCHES:
+            return Header((HEADER_ROWS + i,), names)
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
 """Read one inbox file into raw tables: every cell as text, every row with its number as the office sees it.
 
 A workbook gives one table per visible sheet, a SQLite database one per table, a text file or a
-Parquet file one table. Nothing is interpreted here: headers, totals and values are found later.
-A file that cannot be read at all raises `UnreadableFile` with a reason for the manifest.
+Parquet file one table. A file is read for what its bytes show it is (`guard.py`), whatever its
+name says. Nothing is interpreted here: headers, totals and values are found later. A file that
+cannot be read at all raises `UnreadableFile` with a reason for the manifest; a sheet or table
+that cannot be read is returned with its reason (`error`) so that the others are still read.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,21 +17,37 @@ from pathlib import Path
 
 import fastexcel
 import polars as pl
-from charset_normalizer import from_bytes
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-SQLITE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
-PARQUET_SUFFIXES = {".parquet"}
-READABLE_SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES | SQLITE_SUFFIXES | PARQUET_SUFFIXES
+from transforms.ingest.guard import (
+    ENCRYPTED,
+    EXCEL_SUFFIXES,
+    PARQUET,
+    PARQUET_SUFFIXES,
+    READABLE_SUFFIXES,
+    SQLITE,
+    SQLITE_SUFFIXES,
+    TEXT,
+    TEXT_SUFFIXES,
+    WORKBOOK_FORMATS,
+    XLSX,
+    UnreadableFile,
+    named_format,
+    real_format,
+    survivable,
+)
+from transforms.ingest.merged_cells import CellRange, merged_ranges
+from transforms.ingest.text_tables import decoded_text, sniffed_delimiter, text_records
+
+__all__ = ["EXCEL_SUFFIXES", "PARQUET_SUFFIXES", "READABLE_SUFFIXES", "SQLITE_SUFFIXES", "TEXT_SUFFIXES",
+           "HEAD_ROWS", "RawTable", "UnreadableFile", "decoded_text", "quoted_identifier", "read_tables",
+           "sniffed_delimiter"]
 
 # The header is in the first 15 rows (SPEC §2); a little more is read so that a header starting
 # on row 15 can still have its second row.
 HEAD_ROWS = 20
 
-
-class UnreadableFile(Exception):
-    """The file is not a table doudi can read; str(e) is the reason, in Chinese."""
+BROKEN_WORKBOOK = "工作簿无法打开（文件已损坏或格式不符）：请用 Excel 打开检查，另存为 .xlsx 后再报送"
+BROKEN_SHEET = "工作表无法读取（内容已损坏）：请用 Excel 打开该表检查，另存后再报送"
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,10 @@ class RawTable:
     hidden: bool = False
     # Workbooks only: which cells of a grid column hold a number rather than text.
     number_cells: Callable[[str], pl.Series] | None = field(default=None, repr=False, compare=False)
+    # Workbooks only: the Excel column (0 = A) of grid column c0, and the sheet's merged ranges.
+    first_column: int = 0
+    merged: tuple[CellRange, ...] = ()
+    error: str = ""  # why the sheet or table could not be read (its grid is then empty)
 
     @property
     def columns(self) -> list[str]:
@@ -60,19 +80,22 @@ class RawTable:
         return flags
 
 
-def read_tables(path: Path) -> list[RawTable]:
-    suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
-        raise UnreadableFile("文件为空（0 字节）")
-    if suffix in EXCEL_SUFFIXES:
-        return _excel_tables(path)
-    if suffix in TEXT_SUFFIXES:
+def read_tables(path: Path, found: str | None = None) -> list[RawTable]:
+    """The tables of a file; `found` is its real format when the caller has it (`real_format`)."""
+    found = found or real_format(path)
+    if found in WORKBOOK_FORMATS:
+        return _excel_tables(path, found)
+    if found == TEXT:
         return [RawTable("", _text_grid(path))]
-    if suffix in SQLITE_SUFFIXES:
+    if found == SQLITE:
         return _sqlite_tables(path)
-    if suffix in PARQUET_SUFFIXES:
+    if found == PARQUET:
         return [RawTable("", _parquet_grid(path))]
-    raise UnreadableFile(f"不支持的文件格式「{path.suffix}」：请另存为 xlsx、xls、csv 或 txt")
+    raise ValueError(f"unknown format {found}")
+
+
+def _unread(name: str, reason: str) -> RawTable:
+    return RawTable(name, pl.DataFrame(schema={"_row": pl.Int64}), error=reason)
 
 
 def _as_grid(columns: list[pl.Series], first_row: int) -> pl.DataFrame:
@@ -87,26 +110,39 @@ def _as_grid(columns: list[pl.Series], first_row: int) -> pl.DataFrame:
 
 # --- workbooks --------------------------------------------------------------------------------
 
-def _open_workbook(path: Path) -> fastexcel.ExcelReader:
+def _open_workbook(source: Path | bytes) -> fastexcel.ExcelReader:
     try:
-        return fastexcel.read_excel(path)
-    except Exception as e:  # calamine reports corrupt, encrypted and mislabelled files alike
-        raise UnreadableFile(f"工作簿无法打开（文件损坏、加密或并非 Excel 文件）：{_short(e)}") from e
+        return fastexcel.read_excel(source)
+    except BaseException as e:  # calamine's message is English and may quote the file: not passed on
+        if not survivable(e):
+            raise
+        if "password" in str(e).lower():  # an .xls encrypted inside its BIFF stream (FILEPASS)
+            raise UnreadableFile(ENCRYPTED) from e
+        raise UnreadableFile(BROKEN_WORKBOOK) from e
 
 
-def _excel_tables(path: Path) -> list[RawTable]:
-    reader = _open_workbook(path)
+def _excel_tables(path: Path, found: str) -> list[RawTable]:
+    # Merges are read first: streaming the sheets checks them before calamine inflates them.
+    merges = merged_ranges(path) if found == XLSX else {}
+    # calamine picks its reader by the extension, or by the content when given bytes.
+    reader = _open_workbook(path if named_format(path) == found else path.read_bytes())
     tables = []
     for index, name in enumerate(reader.sheet_names):
         try:
             # header_row=None with skip_rows=0 keeps leading empty rows: row i is Excel row i+1.
             sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
             frame = sheet.to_polars()
-        except Exception as e:
-            raise UnreadableFile(f"工作表「{name}」无法读取：{_short(e)}") from e
+        except BaseException as e:  # one broken sheet must not hide the others
+            if not survivable(e):
+                raise
+            tables.append(_unread(name, BROKEN_SHEET))
+            continue
         hidden = getattr(sheet, "visible", "visible") != "visible"
+        columns = sheet.available_columns()
+        first_column = columns[0].absolute_index if columns else 0
         grid = _as_grid(frame.get_columns(), first_row=1)
-        tables.append(RawTable(name, grid, hidden, partial(_number_cells, reader, name)))
+        tables.append(RawTable(name, grid, hidden, partial(_number_cells, reader, name),
+                               first_column, merges.get(name, ())))
     return tables
 
 
@@ -129,51 +165,12 @@ def _number_cells(reader: fastexcel.ExcelReader, sheet: str, column: str) -> pl.
 
 # --- text files -------------------------------------------------------------------------------
 
-def decoded_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's 'Unicode text'), GBK/GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
-    guess = from_bytes(data).best()
-    if guess is None:
-        raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
-    return str(guess)
-
-
-def sniffed_delimiter(lines: list[str]) -> str:
-    """The delimiter splitting the most lines into the same number of fields (title lines have none)."""
-    best, best_score = ",", 0
-    for delimiter in (",", "\t", ";", "|"):
-        counts = [line.count(delimiter) for line in lines if line.strip()]
-        if not counts:
-            continue
-        top = max(counts)
-        score = sum(1 for n in counts if n == top) * top if top else 0
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
 def _text_grid(path: Path) -> pl.DataFrame:
-    text = decoded_text(path.read_bytes())
-    if "\x00" in text:
-        raise UnreadableFile("文本文件中含有二进制内容，不是表格")
-    lines = text.splitlines()
-    delimiter = sniffed_delimiter(lines[:HEAD_ROWS * 5])
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    width = max((len(r) for r in records), default=0)
-    if width == 0:
-        raise UnreadableFile("文件中没有任何内容")
-    padded = [r if len(r) == width else r + [None] * (width - len(r)) for r in records]
-    frame = pl.DataFrame(padded, schema={f"c{i}": pl.String for i in range(width)}, orient="row")
-    return _as_grid(frame.get_columns(), first_row=1)
+    records, lines = text_records(path.read_bytes())
+    width = len(records[0])
+    frame = pl.DataFrame(records, schema={f"c{i}": pl.String for i in range(width)}, orient="row")
+    # A row is numbered by the line it starts on, as an editor shows it.
+    return _as_grid(frame.get_columns(), first_row=1).with_columns(pl.Series("_row", lines, dtype=pl.Int64))
 
 
 # --- databases and columnar files ---------------------------------------------------------------
@@ -194,16 +191,22 @@ def _named_columns_grid(names: list[str], columns: list[pl.Series]) -> pl.DataFr
 
 def _sqlite_tables(path: Path) -> list[RawTable]:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # as_uri() escapes what a file name may hold (spaces, #, ?, %) and SQLite would misread.
+        con = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
         names = [r[0] for r in con.execute(
             "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by rowid"
         )]
     except sqlite3.DatabaseError as e:
-        raise UnreadableFile(f"SQLite 数据库无法打开（文件损坏或并非数据库）：{_short(e)}") from e
+        raise UnreadableFile(
+            f"SQLite 数据库无法打开（文件已损坏或并非数据库，{type(e).__name__}）：请从原系统重新导出"
+        ) from e
     tables = []
     try:
         for name in names:
-            tables.append(RawTable(name, _sqlite_grid(con, name)))
+            try:
+                tables.append(RawTable(name, _sqlite_grid(con, name)))
+            except sqlite3.Error as e:  # a virtual table of a missing module, a damaged page
+                tables.append(_unread(name, f"数据表无法读取（{type(e).__name__}）：请从原系统重新导出"))
     finally:
         con.close()
     return tables
@@ -224,10 +227,9 @@ def _sqlite_grid(con: sqlite3.Connection, table: str) -> pl.DataFrame:
 def _parquet_grid(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
-    except Exception as e:
-        raise UnreadableFile(f"Parquet 文件无法读取：{_short(e)}") from e
+    except Exception as e:  # noqa: BLE001 - whatever polars says of a damaged file
+        raise UnreadableFile(
+            f"Parquet 文件无法读取（文件已损坏，{type(e).__name__}）：请从原系统重新导出"
+        ) from e
     return _named_columns_grid(frame.columns, frame.get_columns())
 
-
-def _short(error: Exception) -> str:
-    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__

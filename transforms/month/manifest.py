@@ -49,6 +49,7 @@ def sheet_entry(file: InboxFile, sheet: SheetResult, how_read: str) -> dict:
         "header_row": sheet.header_row,
         "unmapped_columns": sheet.unmapped_columns,
         "county_from_sheet": sheet.county_from,
+        "filled_merged_cells": sheet.filled_merged_cells,
         "ingest": how_read,
     }
 
@@ -83,6 +84,11 @@ def notes_in_words(missing: list[str], rules_skipped: list[dict], results: list[
         f"明细合计 {m['data_sum']:.2f}"
         for r in results for s in r.sheets for m in s.total_mismatches
     ]
+    notes += [
+        f"{s.file}「{s.sheet}」中 {'、'.join(s.filled_merged_cells[:5])}"
+        f"{' 等' if len(s.filled_merged_cells) > 5 else ''}为合并单元格，已把合并的值填入其中每一行"
+        for r in results for s in r.sheets if s.filled_merged_cells
+    ]
     return notes
 
 
@@ -109,10 +115,11 @@ def manifest(
         "finished_at": finished_at,
         "code_version": code_version(),
         "policy_sha256": policy_sha256,
-        "inputs": [sheet_entry(by_rel[r.file], s, _how_read(r)) for r in results for s in r.sheets],
+        "inputs": [sheet_entry(by_rel[r.file], s, _how_read(r)) | {"read_as": r.read_as}
+                   for r in results for s in r.sheets],
         "rejected": [
             {"file": r.file, "sha256": by_rel[r.file].sha256, "reason": rejection_reason(r),
-             "sheets": r.ignored_sheets, "ingest": _how_read(r)}
+             "sheets": r.ignored_sheets, "ingest": _how_read(r), "read_as": r.read_as}
             for r in results if r.rejected
         ],
         "sheets_ignored": [
