@@ -38,6 +38,8 @@ def run(
     unmask: Annotated[bool, typer.Option(help="报表中显示完整身份证号码（默认遮挡中间 8 位）")] = False,
     quality: Annotated[bool, typer.Option(help="同时生成数据质量报告 quality/（Great Expectations，较慢）")] = False,
     cache: Annotated[Path, typer.Option(help="解析结果缓存目录：重跑时未改动的文件不再解析")] = Path("data/cache"),
+    task_runner: Annotated[str, typer.Option(help="thread：本机多线程（默认）；dask：在 Dask 集群上按文件读取、按区县核对")] = "thread",
+    dask_address: Annotated[str | None, typer.Option(help="Dask 调度器地址，如 tcp://10.0.0.5:8786；不填则在本机启动临时集群")] = None,
 ) -> None:
     """Reconcile one month and publish its outputs to <out>/<period>/."""
     try:
@@ -45,14 +47,17 @@ def run(
         inbox_files(inbox, checked_period(period))
     except (PolicyError, PeriodError, InboxError) as e:
         _fail(str(e))
+    if task_runner not in ("thread", "dask"):
+        _fail(f"--task-runner 只能是 thread 或 dask，而不是「{task_runner}」")
     from flows.monthly import monthly_run
     from flows.progress import reporting
 
+    flow = monthly_run if task_runner == "thread" else monthly_run.with_options(task_runner=_dask(dask_address))
     try:
         with reporting(Console(stderr=True)):
-            record = monthly_run(
+            record = flow(
                 period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
-                cache=cache,
+                cache=cache, by_district=task_runner == "dask",
             )
     except Exception as e:
         reason = unreachable_reason(e)
@@ -60,6 +65,15 @@ def run(
             raise
         _fail(reason)
     _print_summary(record, out / period)
+
+
+def _dask(address: str | None):
+    """Prefect's Dask task runner: an existing cluster's scheduler, or a temporary local one."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "dashboard_address": None})
 
 
 def _print_summary(record: dict, folder: Path) -> None:

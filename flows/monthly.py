@@ -12,6 +12,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from flows.progress import progress
@@ -24,6 +25,7 @@ from transforms.ingest.file import FileResult, ingest_file
 from transforms.ingest.inbox import InboxFile, inbox_files
 from transforms.month import history
 from transforms.month.manifest import manifest
+from transforms.month.partition import Part, merged, parts, reconcile_part
 from transforms.month.publish import (
     building_folder,
     output_entries,
@@ -31,9 +33,9 @@ from transforms.month.publish import (
     write_manifest,
     write_table,
 )
-from transforms.month.reconcile import reconcile
+from transforms.month.reconcile import Reconciliation, reconcile
 from transforms.month.rosters import rosters
-from transforms.month.stage import stage_month
+from transforms.month.stage import open_month, stage_month
 from transforms.reports import MonthReport
 from transforms.reports.exceptions_book import write_exceptions_book
 from transforms.reports.lists_book import (
@@ -71,7 +73,6 @@ def ingest(file: InboxFile, period: str, policy: Policy, policy_digest: str, cac
         result = ingest_file(file.path, file.rel, period, policy)
         if cache:
             store_result(cache, key, result)
-    progress().file_done(file.rel, "reused" if result.reused else "parsed")
     get_run_logger().info(
         "%s: %s, %d sheet(s), %d accepted, %d quarantined, %d skipped%s",
         file.rel, "reused" if result.reused else "parsed", len(result.sheets),
@@ -83,6 +84,29 @@ def ingest(file: InboxFile, period: str, policy: Policy, policy_digest: str, cac
     return result
 
 
+def _reconciled(reconciliation: Reconciliation, run_id: str, previous: pl.DataFrame, last_month: pl.DataFrame,
+                keep_staged: bool) -> Reconciled:
+    """The reconciled month as plain frames: exceptions against history, quarantine, rosters."""
+    month = reconciliation.month
+    rostered = rosters(reconciliation)
+    found = reconciliation.exceptions
+    result = Reconciled(
+        exceptions=history.with_history(found, previous, last_month, run_id),
+        quarantine=month.table("quarantine"),
+        persons=rostered.persons,
+        households=rostered.households,
+        staged={name: month.table(name) for name in DATASETS} if keep_staged else {},
+        received=set(month.received),
+        rule_counts=reconciliation.rule_counts,
+        rules_skipped=reconciliation.rules_skipped,
+    )
+    get_run_logger().info(
+        "%d exceptions (%d rules run, %d skipped), %d quarantine rows",
+        found.height, len(reconciliation.rules_run), len(reconciliation.rules_skipped), result.quarantine.height,
+    )
+    return result
+
+
 @task(name="reconcile", cache_policy=NO_CACHE)
 def reconcile_month(
     folder: Path, results: list[FileResult], policy: Policy, period: str, run_id: str,
@@ -90,24 +114,40 @@ def reconcile_month(
 ) -> Reconciled:
     progress().stage("reconcile")
     with stage_month(folder / "staging.duckdb", results, policy, period) as month:
-        reconciled = reconcile(month)
-        rostered = rosters(reconciled)
-        found = reconciled.exceptions
-        result = Reconciled(
-            exceptions=history.with_history(found, previous, last_month, run_id),
-            quarantine=month.table("quarantine"),
-            persons=rostered.persons,
-            households=rostered.households,
-            staged={name: month.table(name) for name in DATASETS} if keep_staged else {},
-            received=set(month.received),
-            rule_counts=reconciled.rule_counts,
-            rules_skipped=reconciled.rules_skipped,
-        )
-    get_run_logger().info(
-        "%d exceptions (%d rules run, %d skipped), %d quarantine rows",
-        found.height, len(reconciled.rules_run), len(reconciled.rules_skipped), result.quarantine.height,
-    )
-    return result
+        return _reconciled(reconcile(month), run_id, previous, last_month, keep_staged)
+
+
+@task(name="split-by-district", cache_policy=NO_CACHE)
+def split_month(folder: Path, results: list[FileResult], policy: Policy, period: str) -> tuple[list[Part], frozenset]:
+    progress().stage("reconcile")
+    with stage_month(folder / "staging.duckdb", results, policy, period) as month:
+        return parts(month), month.received
+
+
+@task(name="reconcile-district", cache_policy=NO_CACHE)
+def reconcile_district(part: Part, policy: Policy, period: str, received: frozenset) -> pl.DataFrame:
+    return reconcile_part(part, policy, period, received)
+
+
+@task(name="merge-districts", cache_policy=NO_CACHE)
+def merge_districts(
+    folder: Path, found: list[pl.DataFrame], policy: Policy, period: str, received: frozenset, run_id: str,
+    previous: pl.DataFrame, last_month: pl.DataFrame, keep_staged: bool,
+) -> Reconciled:
+    with open_month(folder / "staging.duckdb", policy, period, received) as month:
+        return _reconciled(merged(month, found), run_id, previous, last_month, keep_staged)
+
+
+def reconcile_by_district(
+    folder: Path, results: list[FileResult], policy: Policy, period: str, run_id: str,
+    previous: pl.DataFrame, last_month: pl.DataFrame, keep_staged: bool,
+) -> Reconciled:
+    """The month split into districts reconciled side by side on the task runner's workers, then
+    merged (transforms/month/partition.py)."""
+    month_parts, received = split_month(folder, results, policy, period)
+    found = [f.result() for f in reconcile_district.map(
+        month_parts, policy=unmapped(policy), period=unmapped(period), received=unmapped(received))]
+    return merge_districts(folder, found, policy, period, received, run_id, previous, last_month, keep_staged)
 
 
 @task(name="parquet-outputs", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -164,20 +204,25 @@ def run_artifacts(record: Manifest, exceptions: pl.DataFrame, folder: Path) -> N
 @flow(name="doudi-monthly")
 def monthly_run(
     period: str | None, inbox: Path, out: Path, policy_path: Path, unmask: bool = False, quality: bool = False,
-    cache: Path | None = None,
+    cache: Path | None = None, by_district: bool = False,
 ) -> dict:
     """Reconcile one month (the previous one when `period` is None, as the schedule runs it);
     returns the manifest of the published `<out>/<period>/`. With a `cache` folder, files unchanged
-    since an earlier run are not parsed again."""
+    since an earlier run are not parsed again; `by_district` reconciles the districts side by side
+    (on a Dask cluster: see flows/cli.py --task-runner)."""
     period = period or previous_period()
     started_at, run_id = _now(), str(flow_run.id or uuid4())
     policy = load_policy(policy_path)
     files = inbox_files(inbox, period)
     progress().files(len(files))
-    results = [f.result() for f in ingest.map(
-        files, period=unmapped(period), policy=unmapped(policy),
-        policy_digest=unmapped(policy_sha256(policy_path)), cache=unmapped(cache and cache / "ingest"),
-    )]
+    futures = ingest.map(files, period=unmapped(period), policy=unmapped(policy),
+                         policy_digest=unmapped(policy_sha256(policy_path)), cache=unmapped(cache and cache / "ingest"))
+    read = {}
+    for future in as_completed(futures):  # as each file is read, wherever its task ran
+        result = future.result()
+        progress().file_done(result.file, "reused" if result.reused else "parsed")
+        read[result.file] = result
+    results = [read[f.rel] for f in files]
     with period_lock(out, period):
         with history.warehouse(out) as warehouse:
             history.settle_interrupted_runs(warehouse, out, period)
@@ -185,7 +230,8 @@ def monthly_run(
             last_month = history.previous_month_exceptions(warehouse, period)
             earlier = history.earlier_counts(warehouse, period)
         with building_folder(out, period) as folder:
-            month = reconcile_month(folder, results, policy, period, run_id, previous, last_month, quality)
+            reconciling = reconcile_by_district if by_district else reconcile_month
+            month = reconciling(folder, results, policy, period, run_id, previous, last_month, quality)
             write_tables(folder, month)
             record = _manifest(run_id, period, started_at, policy_path, files, results, month)
             report = MonthReport(period, run_id, record, policy, month.exceptions, month.quarantine,

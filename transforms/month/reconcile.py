@@ -70,10 +70,15 @@ def reconcile(month: Month) -> Reconciliation:
     sql = (SQL_DIR / "exceptions.sql").read_text(encoding="utf-8")
     month.con.execute(f"create or replace table exceptions ({EXCEPTIONS.ddl()})")
     month.con.execute("insert into exceptions by name\n" + sql, month.bound(sql))
+    return reconciliation_of(month)
+
+
+def reconciliation_of(month: Month) -> Reconciliation:
+    """The month's reconciliation as its table `exceptions` stands: what ran, was skipped, was found."""
     counts = dict(month.con.sql("select rule_code, count(*) from exceptions group by rule_code").fetchall())
     return Reconciliation(
         month=month,
-        rules_run=[rule.code for rule in runnable],
+        rules_run=[rule.code for rule in rule_catalog().values() if not rule.missing(set(month.received))],
         rules_skipped=skipped_rules(month.received),
         rule_counts={code: counts.get(code, 0) for code in rule_catalog()},
     )

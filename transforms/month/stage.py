@@ -104,6 +104,11 @@ def stage_month(database: Path | str, files: list[FileResult], policy: Policy, p
     return prepared_month(con, policy, period, {sheet.dataset for sheet in sheets})
 
 
+def open_month(database: Path | str, policy: Policy, period: str, received: set[str] | frozenset[str]) -> Month:
+    """A month staged earlier by `stage_month`, opened again (after its parts were reconciled)."""
+    return prepared_month(duckdb.connect(str(database)), policy, period, received)
+
+
 def prepared_month(
     con: duckdb.DuckDBPyConnection, policy: Policy, period: str, received: set[str] | frozenset[str]
 ) -> Month:
