@@ -3,6 +3,8 @@ publish the period whole and record the run. Wiring only."""
 
 # No `from __future__ import annotations` here: Prefect validates a deployment's parameters from
 # the flow's annotations, which must be real types, not strings.
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
-from flows.progress import progress
+from flows.progress import Stopwatch, progress
 from schemas.datasets import DATASETS
 from schemas.outputs import EXCEPTIONS, QUARANTINE, ROSTER_HOUSEHOLDS, ROSTER_PERSONS, Manifest
 from schemas.period import previous_period
@@ -24,11 +26,13 @@ from transforms.ingest.cache import cache_key, cached_result, store_result
 from transforms.ingest.file import FileResult, ingest_file
 from transforms.ingest.inbox import InboxFile, inbox_files
 from transforms.month import history
+from transforms.month.faults import fault_point
 from transforms.month.manifest import manifest
 from transforms.month.partition import Part, merged, parts, reconcile_part
 from transforms.month.publish import (
     building_folder,
     output_entries,
+    owner_only,
     period_lock,
     write_manifest,
     write_table,
@@ -45,6 +49,8 @@ from transforms.reports.lists_book import (
 )
 from transforms.reports.summary_page import write_summary_page
 from transforms.reports.terminal import rule_count_rows, run_markdown
+
+ROSTER_PROCESS_ROWS = 20_000  # below this a roster workbook takes less than a process takes to start
 
 
 def _now() -> str:
@@ -63,6 +69,7 @@ class Reconciled:
     received: set[str]
     rule_counts: dict[str, int]
     rules_skipped: list[dict]
+    timings: dict[str, float]  # stage, reconcile, rosters: seconds
 
 
 @task(name="ingest-file", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -72,7 +79,7 @@ def ingest(file: InboxFile, period: str, policy: Policy, policy_digest: str, cac
     if result is None:
         result = ingest_file(file.path, file.rel, period, policy)
         if cache:
-            store_result(cache, key, result)
+            store_result(cache, key, result, period)
     get_run_logger().info(
         "%s: %s, %d sheet(s), %d accepted, %d quarantined, %d skipped%s",
         file.rel, "reused" if result.reused else "parsed", len(result.sheets),
@@ -85,10 +92,11 @@ def ingest(file: InboxFile, period: str, policy: Policy, policy_digest: str, cac
 
 
 def _reconciled(reconciliation: Reconciliation, run_id: str, previous: pl.DataFrame, last_month: pl.DataFrame,
-                keep_staged: bool) -> Reconciled:
+                keep_staged: bool, clock: Stopwatch) -> Reconciled:
     """The reconciled month as plain frames: exceptions against history, quarantine, rosters."""
     month = reconciliation.month
-    rostered = rosters(reconciliation)
+    with clock("rosters"):
+        rostered = rosters(reconciliation)
     found = reconciliation.exceptions
     result = Reconciled(
         exceptions=history.with_history(found, previous, last_month, run_id),
@@ -99,6 +107,7 @@ def _reconciled(reconciliation: Reconciliation, run_id: str, previous: pl.DataFr
         received=set(month.received),
         rule_counts=reconciliation.rule_counts,
         rules_skipped=reconciliation.rules_skipped,
+        timings=clock.seconds,
     )
     get_run_logger().info(
         "%d exceptions (%d rules run, %d skipped), %d quarantine rows",
@@ -113,8 +122,13 @@ def reconcile_month(
     previous: pl.DataFrame, last_month: pl.DataFrame, keep_staged: bool,
 ) -> Reconciled:
     progress().stage("reconcile")
-    with stage_month(folder / "staging.duckdb", results, policy, period) as month:
-        return _reconciled(reconcile(month), run_id, previous, last_month, keep_staged)
+    clock = Stopwatch()
+    with clock("stage"):
+        month = stage_month(folder / "staging.duckdb", results, policy, period)
+    with month:
+        with clock("reconcile"):
+            reconciliation = reconcile(month)
+        return _reconciled(reconciliation, run_id, previous, last_month, keep_staged, clock)
 
 
 @task(name="split-by-district", cache_policy=NO_CACHE)
@@ -134,8 +148,9 @@ def merge_districts(
     folder: Path, found: list[pl.DataFrame], policy: Policy, period: str, received: frozenset, run_id: str,
     previous: pl.DataFrame, last_month: pl.DataFrame, keep_staged: bool,
 ) -> Reconciled:
+    clock = Stopwatch()
     with open_month(folder / "staging.duckdb", policy, period, received) as month:
-        return _reconciled(merged(month, found), run_id, previous, last_month, keep_staged)
+        return _reconciled(merged(month, found), run_id, previous, last_month, keep_staged, clock)
 
 
 def reconcile_by_district(
@@ -168,11 +183,18 @@ def exceptions_workbook(folder: Path, report: MonthReport) -> Path:
 @task(name="officer-workbooks", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def officer_workbooks(folder: Path, report: MonthReport) -> list[Path]:
     progress().stage("officer-workbooks")
-    return [
-        write_exit_due_book(folder / "exit_due.xlsx", report),
-        write_quarantine_book(folder / "quarantine.xlsx", report),
-        *write_roster_books(folder, report),
-    ]
+    return [write_exit_due_book(folder / "exit_due.xlsx", report),
+            write_quarantine_book(folder / "quarantine.xlsx", report)]
+
+
+@task(name="roster-workbooks", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def roster_workbooks(folder: Path, report: MonthReport) -> list[Path]:
+    """The two rosters as workbooks. A city's roster is millions of cells that xlsxwriter writes one
+    Python call at a time: it is written in a process of its own, beside the other reports."""
+    if report.persons.height < ROSTER_PROCESS_ROWS:
+        return write_roster_books(folder, report)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(write_roster_books, folder, report).result()
 
 
 @task(name="quality-site", cache_policy=NO_CACHE)
@@ -211,10 +233,61 @@ def monthly_run(
     since an earlier run are not parsed again; `by_district` reconciles the districts side by side
     (on a Dask cluster: see flows/cli.py --task-runner)."""
     period = period or previous_period()
-    started_at, run_id = _now(), str(flow_run.id or uuid4())
-    policy = load_policy(policy_path)
-    files = inbox_files(inbox, period)
-    progress().files(len(files))
+    with owner_only():
+        started_at, run_id, clock = _now(), str(flow_run.id or uuid4()), Stopwatch()
+        policy = load_policy(policy_path)
+        files = inbox_files(inbox, period)
+        progress().files(len(files))
+        with clock("ingest"):
+            results = _ingested(files, period, policy, policy_path, cache)
+        fault_point("ingested")
+        with period_lock(out, period):
+            with history.warehouse(out) as warehouse:
+                history.settle_interrupted_runs(warehouse, out, period)
+                previous = history.previous_exceptions(warehouse, period)
+                last_month = history.previous_month_exceptions(warehouse, period)
+                earlier = history.earlier_counts(warehouse, period)
+            with building_folder(out, period) as folder:
+                reconciling = reconcile_by_district if by_district else reconcile_month
+                with clock("reconciliation"):
+                    month = reconciling(folder, results, policy, period, run_id, previous, last_month, quality)
+                fault_point("reconciled")
+                with clock("outputs"):
+                    write_tables(folder, month)
+                record = _manifest(run_id, period, started_at, policy_path, files, results, month)
+                report = MonthReport(period, run_id, record, policy, month.exceptions, month.quarantine,
+                                     month.persons, month.households, history.trend(earlier, month.exceptions, period),
+                                     unmask)
+                with clock("reports"):
+                    rosters_written = roster_workbooks.submit(folder, report)
+                    exceptions_workbook(folder, report)
+                    officer_workbooks(folder, report)
+                    rosters_written.result()
+                if quality:
+                    with clock("quality"):
+                        quality_site(folder, month.staged, report)
+                with clock("summary"):
+                    summary_page(folder, report)
+                fault_point("reported")
+                progress().stage("publish")
+                with clock("publish"):
+                    outputs = output_entries(folder)
+                record = Manifest.model_validate(record.model_dump() | {
+                    "finished_at": _now(), "outputs": outputs, "timings": _timings(clock, month)})
+                write_manifest(folder, record)
+                fault_point("publishing")
+                with history.warehouse(out) as warehouse:
+                    history.record_run(warehouse, record, month.exceptions)
+            fault_point("swapped")
+            with history.warehouse(out) as warehouse:
+                history.mark_complete(warehouse, run_id)
+    run_artifacts(record, month.exceptions, out / period)
+    return record.model_dump(mode="json")
+
+
+def _ingested(files: list[InboxFile], period: str, policy: Policy, policy_path: Path,
+              cache: Path | None) -> list[FileResult]:
+    """Every file ingested by the task runner, counted on the display as each one finishes."""
     futures = ingest.map(files, period=unmapped(period), policy=unmapped(policy),
                          policy_digest=unmapped(policy_sha256(policy_path)), cache=unmapped(cache and cache / "ingest"))
     read = {}
@@ -222,37 +295,13 @@ def monthly_run(
         result = future.result()
         progress().file_done(result.file, "reused" if result.reused else "parsed")
         read[result.file] = result
-    results = [read[f.rel] for f in files]
-    with period_lock(out, period):
-        with history.warehouse(out) as warehouse:
-            history.settle_interrupted_runs(warehouse, out, period)
-            previous = history.previous_exceptions(warehouse, period)
-            last_month = history.previous_month_exceptions(warehouse, period)
-            earlier = history.earlier_counts(warehouse, period)
-        with building_folder(out, period) as folder:
-            reconciling = reconcile_by_district if by_district else reconcile_month
-            month = reconciling(folder, results, policy, period, run_id, previous, last_month, quality)
-            write_tables(folder, month)
-            record = _manifest(run_id, period, started_at, policy_path, files, results, month)
-            report = MonthReport(period, run_id, record, policy, month.exceptions, month.quarantine,
-                                 month.persons, month.households, history.trend(earlier, month.exceptions, period),
-                                 unmask)
-            exceptions_workbook(folder, report)
-            officer_workbooks(folder, report)
-            if quality:
-                quality_site(folder, month.staged, report)
-            summary_page(folder, report)
-            progress().stage("publish")
-            record = Manifest.model_validate(
-                record.model_dump() | {"finished_at": _now(), "outputs": output_entries(folder)}
-            )
-            write_manifest(folder, record)
-            with history.warehouse(out) as warehouse:
-                history.record_run(warehouse, record, month.exceptions)
-        with history.warehouse(out) as warehouse:
-            history.mark_complete(warehouse, run_id)
-    run_artifacts(record, month.exceptions, out / period)
-    return record.model_dump(mode="json")
+    return [read[f.rel] for f in files]
+
+
+def _timings(clock: Stopwatch, month: Reconciled) -> dict[str, float]:
+    """Wall seconds of each step of the flow (files are read side by side: their own times overlap
+    and are in each file's FileResult, not here)."""
+    return clock.seconds | month.timings
 
 
 def _manifest(run_id: str, period: str, started_at: str, policy_path: Path, files: list[InboxFile],

@@ -8,6 +8,7 @@ process, tell the current one what they did (`progress()`). A run without a CLI 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -112,3 +113,18 @@ def reporting(console: Console) -> Iterator[Silent]:
     finally:
         display.close()
         _current = Silent()
+
+
+class Stopwatch:
+    """Seconds spent per stage of a run, for the manifest (`timings`) and the benchmark."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter() - started, 3)

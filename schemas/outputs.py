@@ -245,3 +245,4 @@ class Manifest(_Record):
     rules_skipped: list[str]
     rules_skipped_detail: list[SkippedRule]
     notes: list[str]
+    timings: dict[str, float] = {}  # seconds per stage of the run (ingest, reconcile, reports …)

@@ -10,9 +10,12 @@ Validation runs lazily and the failure cases become quarantine rows.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
+
+if TYPE_CHECKING:  # pandera takes a second to import: only a sheet being validated pays for it
+    import pandera.polars as pa
 
 from schemas.datasets import DATASETS, Field
 
@@ -87,6 +90,8 @@ def value_problems(field: Field) -> dict[str, pl.Expr]:
 
 
 def _check(code: str, has_problem: pl.Expr) -> pa.Check:
+    import pandera.polars as pa
+
     def passes(data) -> pl.LazyFrame:
         return data.lazyframe.select(~has_problem.fill_null(False))
 
@@ -100,6 +105,8 @@ def field_problems(field: Field) -> dict[str, pl.Expr]:
 @cache
 def dataset_schema(dataset: str) -> pa.DataFrameSchema:
     """The Pandera model of a dataset's normalised rows, once their facts have been added."""
+    import pandera.polars as pa
+
     columns = {
         field.name: pa.Column(
             field.polars_type,

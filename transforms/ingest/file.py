@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,6 +66,8 @@ class FileResult:
     reused: bool = False  # taken from the cache of an earlier run, not parsed again
     # What the file was read as when its name says otherwise (an .xls saved as .xlsx): "xls".
     read_as: str = ""
+    seconds_read: float = 0.0  # reading the file's tables (0 when reused from the cache)
+    seconds: float = 0.0  # reading, recognising, normalising and validating it
 
 
 def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult:
@@ -73,17 +76,19 @@ def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult
     A sheet doudi fails on is set aside with a reason rather than stopping the month: the
     officer sees it in the manifest, and the other sheets and files go on.
     """
+    started = time.perf_counter()
     try:
         found = real_format(path)
         tables = read_tables(path, found)
     except UnreadableFile as e:
-        return FileResult(rel, rejected=str(e))
+        return _timed(FileResult(rel, rejected=str(e)), started, time.perf_counter())
     except BaseException as e:  # any reader failure is this file's, not the month's
         if not survivable(e):
             raise
         _log_failure(rel, e)
-        return FileResult(rel, rejected=f"文件无法读取（{type(e).__name__}）：请用 Excel 打开检查，另存为 .xlsx 后再报送；"
-                                        "如仍不行，请把文件交技术人员检查")
+        return _timed(FileResult(rel, rejected=f"文件无法读取（{type(e).__name__}）：请用 Excel 打开检查，另存为 .xlsx 后再报送；"
+                                               "如仍不行，请把文件交技术人员检查"), started, time.perf_counter())
+    read = time.perf_counter()
     read_as = found if found != named_format(path) else ""
     sheets, ignored = [], []
     for table in tables:
@@ -102,9 +107,13 @@ def ingest_file(path: Path, rel: str, period: str, policy: Policy) -> FileResult
         reasons = "；".join(
             (f"工作表「{i['sheet']}」" if i["sheet"] else "") + i["reason"] for i in ignored
         ) or "文件中没有任何表格"
-        return FileResult(rel, ignored_sheets=ignored, rejected=_as_read(read_as) + f"未识别出任何数据集：{reasons}",
-                          read_as=read_as)
-    return FileResult(rel, sheets=sheets, ignored_sheets=ignored, read_as=read_as)
+        return _timed(FileResult(rel, ignored_sheets=ignored, rejected=_as_read(read_as) + f"未识别出任何数据集：{reasons}",
+                                 read_as=read_as), started, read)
+    return _timed(FileResult(rel, sheets=sheets, ignored_sheets=ignored, read_as=read_as), started, read)
+
+
+def _timed(result: FileResult, started: float, read: float) -> FileResult:
+    return replace(result, seconds_read=read - started, seconds=time.perf_counter() - started)
 
 
 def _as_read(read_as: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from itertools import groupby
 
-import pandera.polars as pa
 import polars as pl
 
 from schemas.datasets import DATASETS
@@ -60,9 +59,11 @@ def with_facts(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFra
 
 def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
     """(index, field, reason) of every failed check; a schema-level failure is a bug and raises."""
+    import pandera.errors  # only here: a rerun whose files all come from the cache never imports it
+
     try:
         dataset_schema(dataset).validate(with_facts(rows, dataset, period_end), lazy=True)
-    except pa.errors.SchemaErrors as errors:
+    except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         if cases["index"].null_count():
             # A schema-level failure (a dtype, a missing column) is a bug in doudi; name the column

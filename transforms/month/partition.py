@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import polars as pl
 
 from schemas.catalog import rule_catalog
@@ -22,7 +21,7 @@ from schemas.outputs import EXCEPTIONS
 from schemas.policy import Policy
 from transforms.month.history import in_report_order
 from transforms.month.reconcile import Reconciliation, reconcile, reconciliation_of
-from transforms.month.stage import Month, create_staged_table, prepared_month
+from transforms.month.stage import Month, connected, create_staged_table, prepared_month
 
 MERGE = "merge"  # the part for groups across districts, and the county rules
 
@@ -89,7 +88,7 @@ def parts(month: Month) -> list[Part]:
 
 def reconcile_part(part: Part, policy: Policy, period: str, received: frozenset[str]) -> pl.DataFrame:
     """One part's exceptions: the rules over its rows alone (county rules in the merge part only)."""
-    con = duckdb.connect()
+    con = connected()
     try:
         for dataset, rows in part.tables.items():
             create_staged_table(con, dataset, rows)

@@ -8,6 +8,7 @@ macros and the shared views. Reconciliation then writes the table `exceptions`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from transforms.ingest.file import FileResult
 from transforms.ingest.read_tables import quoted_identifier
 
 SQL_DIR = Path(__file__).parents[1] / "sql"
+# DuckDB keeps to this much memory and spills the rest to `<database>.tmp/` beside the database,
+# so a province's month slows down rather than fails; DOUDI_DUCKDB_MEMORY changes it (e.g. 8GB).
+MEMORY_LIMIT = os.environ.get("DOUDI_DUCKDB_MEMORY", "3GB")
 SHARED_SQL = ("macros.sql", "people.sql", "dibao_households.sql")
 
 
@@ -79,6 +83,11 @@ class Month:
         self.close()
 
 
+def connected(database: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection held to doudi's memory limit."""
+    return duckdb.connect(str(database), config={"memory_limit": MEMORY_LIMIT})
+
+
 def create_staged_table(con: duckdb.DuckDBPyConnection, dataset: str, rows: pl.DataFrame | None) -> None:
     columns = staged_columns(dataset)
     ddl = ", ".join(f"{quoted_identifier(name)} {kind}" for name, kind in columns.items())
@@ -91,7 +100,7 @@ def create_staged_table(con: duckdb.DuckDBPyConnection, dataset: str, rows: pl.D
 
 def stage_month(database: Path | str, files: list[FileResult], policy: Policy, period: str) -> Month:
     """A new DuckDB database holding the month's accepted rows and quarantine, prepared for the rules."""
-    con = duckdb.connect(str(database))
+    con = connected(database)
     sheets = [sheet for f in files for sheet in f.sheets]
     for dataset in DATASETS:
         frames = [s.accepted for s in sheets if s.dataset == dataset]
@@ -106,7 +115,7 @@ def stage_month(database: Path | str, files: list[FileResult], policy: Policy, p
 
 def open_month(database: Path | str, policy: Policy, period: str, received: set[str] | frozenset[str]) -> Month:
     """A month staged earlier by `stage_month`, opened again (after its parts were reconciled)."""
-    return prepared_month(duckdb.connect(str(database)), policy, period, received)
+    return prepared_month(connected(database), policy, period, received)
 
 
 def prepared_month(
