@@ -22,9 +22,13 @@ def configure_environment() -> None:
     prefect. A local server started by `doudi server start` is used when it answers."""
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The run's log (counts and file names) goes to Prefect, where the UI shows it; the terminal
+    # gets doudi's own display and, on failure, one line: Prefect's console handler stays quiet.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(STARTUP_SECONDS))
-    if "PREFECT_API_URL" not in os.environ and (local := running_api_url()):
+    wanted = not os.environ.get("DOUDI_NO_LOCAL_SERVER")  # the benchmark measures the embedded server too
+    if "PREFECT_API_URL" not in os.environ and wanted and (local := running_api_url()):
         os.environ["PREFECT_API_URL"] = local
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from flows.backend import configure_environment, unreachable_reason
 
 configure_environment()
 
-from schemas.period import PeriodError, checked_period  # noqa: E402
+from schemas.period import PeriodError, checked_past, checked_period  # noqa: E402
 from schemas.policy import BUNDLED_POLICY, PolicyError, load_policy  # noqa: E402
 from transforms.ingest.inbox import InboxError, inbox_files  # noqa: E402
 
@@ -44,7 +45,7 @@ def run(
     """Reconcile one month and publish its outputs to <out>/<period>/."""
     try:
         load_policy(policy)
-        inbox_files(inbox, checked_period(period))
+        inbox_files(inbox, checked_past(period))
     except (PolicyError, PeriodError, InboxError) as e:
         _fail(str(e))
     if task_runner not in ("thread", "dask"):
@@ -59,12 +60,25 @@ def run(
                 period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
                 cache=cache, by_district=task_runner == "dask",
             )
+    except OSError as e:
+        _fail(_write_failure(e, out))
     except Exception as e:
+        if "No space left on device" in str(e):  # DuckDB's own I/O errors are not OSErrors
+            _fail(_write_failure(OSError(errno.ENOSPC, "No space left on device"), out))
         reason = unreachable_reason(e)
         if reason is None:
             raise
         _fail(reason)
     _print_summary(record, out / period)
+
+
+def _write_failure(error: OSError, out: Path) -> str:
+    """One line for a run stopped by the file system; the previous outputs are untouched."""
+    if error.errno == errno.ENOSPC:
+        return f"磁盘空间不足，无法写入 {out}：请清理磁盘后重新运行（上一次的输出保持不变）"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"没有权限写入 {error.filename or out}：请换一个输出目录（--out），或请管理员开放写权限"
+    return f"写入 {error.filename or out} 时出错（{error.strerror or type(error).__name__}）：上一次的输出保持不变"
 
 
 def _dask(address: str | None):
@@ -141,6 +155,39 @@ def sample(
         f"样例数据已生成：{month.period_dir}（{month.total_rows} 行），标准答案：{month.truth_dir}",
         highlight=False,
     )
+
+
+@app.command()
+def purge(
+    period: Period,
+    out: Out = Path("reports"),
+    cache: Annotated[Path, typer.Option(help="解析结果缓存目录")] = Path("data/cache"),
+    yes: Annotated[bool, typer.Option("--yes", help="不再确认，直接删除")] = False,
+) -> None:
+    """Delete everything doudi keeps of a period: its outputs, its runs in the warehouse, its cache."""
+    import shutil
+
+    from transforms.ingest.cache import purge_period as purge_cache
+    from transforms.month.history import purge_period as purge_history
+    from transforms.month.history import rewrite_warehouse, warehouse
+    from transforms.month.publish import period_lock
+
+    try:
+        checked_period(period)
+    except PeriodError as e:
+        _fail(str(e))
+    if not yes and not typer.confirm(f"删除 {period} 的全部输出、运行记录和缓存？此操作不能撤销", default=False):
+        raise typer.Exit(code=1)
+    with period_lock(out, period):
+        shutil.rmtree(out / period, ignore_errors=True)
+        for leftover in out.glob(f".{period}.*"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+        with warehouse(out) as con:
+            runs = purge_history(con, period)
+        rewrite_warehouse(out)
+    cached = purge_cache(cache / "ingest", period)
+    out_console.print(f"已删除 {period}：输出目录、{runs} 次运行记录、{cached} 个缓存文件。", highlight=False)
 
 
 @app.command()

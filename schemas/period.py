@@ -31,3 +31,11 @@ def previous_period(now: datetime | None = None) -> str:
     """The month before `now` (default: the present moment in China), as a scheduled run takes it."""
     today = (now or datetime.now(ZoneInfo(TIMEZONE))).date()
     return f"{today.year - 1:04d}-12" if today.month == 1 else f"{today.year:04d}-{today.month - 1:02d}"
+
+
+def checked_past(period: str, now: datetime | None = None) -> str:
+    """A period that has begun: a month still to come has no data to reconcile (a typo, usually)."""
+    today = (now or datetime.now(ZoneInfo(TIMEZONE))).date()
+    if checked_period(period) > f"{today.year:04d}-{today.month:02d}":
+        raise PeriodError(f"期间「{period}」还没有到（现在是 {today:%Y-%m}）：请检查年份和月份")
+    return period

@@ -13,7 +13,8 @@ import pytest
 
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="doudi-prefect-")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # as doudi runs: the run's log goes to Prefect
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 SERVER_STARTUP_SECONDS = 300
 

@@ -214,3 +214,17 @@ def test_the_flow_run_carries_a_table_of_rule_counts_and_a_summary_without_perso
     text = json.dumps(table, ensure_ascii=False) + markdown
     assert not re.search(r"\d{15,18}", text)
     assert not [n for n in persons["name"].drop_nulls() if len(n) >= 2 and n in text]
+
+
+def test_the_runs_log_in_prefect_names_files_and_counts_but_no_person(inbox: Path, tmp_path: Path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    record = monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=POLICY)
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[record["run_id"]])))
+    text = "\n".join(log.message for log in logs)
+    assert "accepted" in text and "exceptions" in text  # the counts are there
+    persons = pl.read_parquet(tmp_path / "out" / PERIOD / "roster_persons.parquet")
+    assert not re.search(r"\d{15,18}", text)
+    assert not [n for n in persons["name"].drop_nulls() if len(n) >= 2 and n in text]

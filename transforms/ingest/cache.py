@@ -65,12 +65,12 @@ def cached_result(folder: Path, key: str) -> FileResult | None:
                       read_as=meta.get("read_as", ""))
 
 
-def store_result(folder: Path, key: str, result: FileResult) -> None:
+def store_result(folder: Path, key: str, result: FileResult, period: str) -> None:
     """Keep a fresh result; a concurrent run that stored the same key first wins."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder))
     try:
-        meta = asdict(replace(result, sheets=[]))
+        meta = asdict(replace(result, sheets=[])) | {"period": period}  # for doudi purge
         meta["sheets"] = [{name: getattr(s, name) for name in _SHEET_FIELDS} for s in result.sheets]
         for i, sheet in enumerate(result.sheets):
             sheet.accepted.write_ipc(staging / f"{i}-accepted.arrow")
@@ -79,3 +79,15 @@ def store_result(folder: Path, key: str, result: FileResult) -> None:
         staging.rename(folder / key)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def purge_period(folder: Path, period: str) -> int:
+    """Delete every cached file result of a period (doudi purge); return how many."""
+    purged = 0
+    for entry in folder.glob("*/result.json") if folder.is_dir() else []:
+        if json.loads(entry.read_text(encoding="utf-8")).get("period") == period:
+            shutil.rmtree(entry.parent)
+            purged += 1
+    for leftover in folder.glob(".*-*") if folder.is_dir() else []:  # half-written by a killed run
+        shutil.rmtree(leftover, ignore_errors=True)
+    return purged

@@ -32,6 +32,7 @@ import polars as pl
 from schemas.catalog import rule_catalog
 from schemas.outputs import EXCEPTIONS, TREND, Manifest
 from schemas.period import PERIOD
+from transforms.month.faults import fault_point
 
 WAREHOUSE = "warehouse.duckdb"
 ACTIVE = ("new", "persisting")
@@ -212,6 +213,7 @@ def record_run(con: duckdb.DuckDBPyConnection, manifest: Manifest, exceptions: p
         con.register("incoming_exceptions", rows.to_arrow())
         con.execute("insert into run_exceptions select * from incoming_exceptions")
         con.unregister("incoming_exceptions")
+        fault_point("warehouse-write")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -220,6 +222,36 @@ def record_run(con: duckdb.DuckDBPyConnection, manifest: Manifest, exceptions: p
 
 def mark_complete(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     con.execute("update runs set state = 'complete' where run_id = ?", [run_id])
+
+
+def purge_period(con: duckdb.DuckDBPyConnection, period: str) -> int:
+    """Delete a period's runs, their inputs and exceptions, and the decisions on them; return the runs."""
+    runs = [row[0] for row in con.execute("select run_id from runs where period = ?", [period]).fetchall()]
+    con.execute("begin transaction")
+    for table in ("run_inputs", "run_exceptions"):
+        con.execute(f"delete from {table} where run_id in (select run_id from runs where period = ?)", [period])
+    con.execute("delete from decisions where period = ?", [period])
+    con.execute("delete from runs where period = ?", [period])
+    con.execute("commit")
+    return len(runs)
+
+
+def rewrite_warehouse(out: Path) -> None:
+    """Copy the warehouse into a fresh file and put it in place: DuckDB reuses the blocks of deleted
+    rows but does not wipe them, and a purged month must not linger in free space."""
+    path = out / WAREHOUSE
+    fresh = path.with_name(f".{WAREHOUSE}.rewrite")
+    fresh.unlink(missing_ok=True)
+    with open(out / ".warehouse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        con = duckdb.connect(str(path))
+        try:
+            con.execute("attach ? as fresh", [str(fresh)])
+            con.execute(f"copy from database {con.sql('select current_database()').fetchall()[0][0]} to fresh")
+            con.execute("detach fresh")
+        finally:
+            con.close()
+        fresh.replace(path)
 
 
 # --- what `doudi history` and `doudi diff` show ------------------------------------------------

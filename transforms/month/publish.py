@@ -26,6 +26,17 @@ _RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
 
 
 @contextmanager
+def owner_only() -> Iterator[None]:
+    """Everything written inside is its owner's alone (folders 0700, files 0600): a month's outputs,
+    staging database, cache and warehouse hold the personal data of the city's poorest people."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@contextmanager
 def period_lock(out: Path, period: str) -> Iterator[None]:
     out.mkdir(parents=True, exist_ok=True)
     with open(out / f".{period}.lock", "w") as handle:
@@ -86,7 +97,7 @@ def building_folder(out: Path, period: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(built, ignore_errors=True)
         raise
-    built.chmod(0o750)
+    built.chmod(0o700)
     _swapped_in(built, out / period)
 
 
