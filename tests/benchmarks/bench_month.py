@@ -1,27 +1,37 @@
-"""`make bench`: how fast a month is ingested and reconciled, against merely parsing its files.
+"""`make bench`: how fast doudi reconciles a month, stage by stage, against merely reading its files.
 
-For each scale (1 = a few thousand rows, 100 = a city of ~250k rows) a month is generated once
-into bench-data/ and reused. Measured, in this order:
-  parse floor   reading every file with nothing done to it (fastexcel for workbooks, the csv
-                module, sqlite3, polars for Parquet): the least any ingestion must cost;
-  ingest        doudi's ingestion of every file, one after the other, in this process;
-  reconcile     staging in DuckDB, the seventeen rules and the two rosters;
-  doudi run     the whole command in a fresh process: Prefect's embedded server included;
-and the peak memory (RSS) of that command. Results go to bench-data/results.json.
+For each scale (1: a few thousand rows; 100: a city, ~250k; 1000: a province, ~2.5M) a month is
+generated once into bench-data/ and reused. Measured:
+  floor          reading every file with nothing done to it (fastexcel, the csv module, sqlite3,
+                 polars for Parquet): the least any ingestion must cost;
+  stages         in this process, one after the other: read, recognise+normalise+validate, stage,
+                 reconcile, rosters, reports (workbooks and summary page);
+  doudi run      the whole command in a fresh process, under /usr/bin/time -v (wall, peak RSS),
+                 with Prefect embedded and with doudi's local server; the fixed cost is the same
+                 command on an empty month; the manifest's timings give each stage of the real run;
+  rerun          the city month again after one file was corrected (the others reused);
+  pandas         the same joins in plain pandas (tests/benchmarks/pandas_baseline.py), city scale;
+and a profile of the city pipeline (pyinstrument). Results go to benchmarks/results.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
-import resource
+import os
+import platform
+import re
+import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import fastexcel
@@ -35,14 +45,13 @@ from transforms.ingest.read_tables import (
     EXCEL_SUFFIXES,
     SQLITE_SUFFIXES,
     TEXT_SUFFIXES,
-    decoded_text,
+    read_tables,
 )
-from transforms.month.reconcile import reconcile
-from transforms.month.rosters import rosters
-from transforms.month.stage import stage_month
+from transforms.ingest.text_tables import decoded_text
 
 PERIOD = "2024-10"
 POLICY = Path("data/policy.toml")
+DOUDI = Path(sys.executable).with_name("doudi")
 
 
 def parse_only(path: Path) -> None:
@@ -50,7 +59,7 @@ def parse_only(path: Path) -> None:
     if suffix in EXCEL_SUFFIXES:
         try:
             reader = fastexcel.read_excel(path)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the corrupt sample file
             return
         for index in range(len(reader.sheet_names)):
             reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_polars()
@@ -71,79 +80,207 @@ def timed(action) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def month_for(scale: float, seed: int, data: Path) -> tuple[Path, float | None]:
+def month_for(scale: float, seed: int, data: Path) -> Path:
     root = data / f"scale-{scale:g}"
     inbox = root / "inbox"
-    if (inbox / PERIOD).is_dir():
-        return inbox, None
-    seconds, _ = timed(lambda: generate_month(PERIOD, scale, seed, inbox, root / "truth", load_policy(POLICY)))
-    return inbox, seconds
+    if not (inbox / PERIOD).is_dir():
+        print(f"generating scale {scale:g} …", flush=True)
+        generate_month(PERIOD, scale, seed, inbox, root / "truth", load_policy(POLICY))
+    return inbox
 
 
-def full_run_seconds(inbox: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of `doudi run` in a fresh process."""
-    doudi = Path(sys.executable).with_name("doudi")
-    with tempfile.TemporaryDirectory() as out:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        seconds, completed = timed(lambda: subprocess.run(
-            [str(doudi), "run", "--period", PERIOD, "--inbox", str(inbox), "--out", out],
-            capture_output=True, text=True,
-        ))
-        if completed.returncode != 0:
-            raise SystemExit(f"doudi run failed: {completed.stderr.strip()[-500:]}")
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+# --- doudi run in a fresh process ----------------------------------------------------------------
+
+def doudi_run(inbox: Path, out: Path, env: dict, *extra: str) -> dict:
+    """Wall seconds, peak RSS (MiB) and the manifest's stage timings of one `doudi run`."""
+    command = ["/usr/bin/time", "-v", str(DOUDI), "run", "--period", PERIOD, "--inbox", str(inbox),
+               "--out", str(out), *extra]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"doudi run failed: {done.stderr.strip()[-800:]}")
+    rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
+    manifest = json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    return {"wall_s": round(wall, 2), "peak_rss_mib": round(rss_kib / 1024), "timings": manifest["timings"]}
 
 
-def bench_scale(scale: float, seed: int, data: Path) -> dict:
-    inbox, generated = month_for(scale, seed, data)
+def empty_month(work: Path) -> Path:
+    (work / "empty" / PERIOD).mkdir(parents=True, exist_ok=True)
+    return work / "empty"
+
+
+def blank_line(path: Path, line: int) -> None:
+    lines = path.read_bytes().split(b"\n")
+    lines[line - 1] = b"\r" if lines[line - 1].endswith(b"\r") else b""
+    path.write_bytes(b"\n".join(lines))
+
+
+def rerun_after_one_correction(inbox: Path, work: Path, env: dict) -> dict:
+    """A full run with the cache empty, then a rerun after one CSV row was corrected."""
+    copy = work / "rerun-inbox"
+    shutil.copytree(inbox, copy)
+    cache = work / "rerun-cache"
+    full = doudi_run(copy, work / "rerun-out", env, "--cache", str(cache))
+    corrected = next((copy / PERIOD).rglob("*.csv"))
+    blank_line(corrected, 3)
+    again = doudi_run(copy, work / "rerun-out", env, "--cache", str(cache))
+    return {"full_s": full["wall_s"], "rerun_s": again["wall_s"], "ratio": round(again["wall_s"] / full["wall_s"], 2)}
+
+
+# --- in this process -----------------------------------------------------------------------------
+
+def stages_in_process(inbox: Path) -> dict:
+    """Each stage alone, one after the other, single-threaded where doudi is."""
+    from tests.report_month import month_report
+    from transforms.month.reconcile import reconcile
+    from transforms.month.rosters import rosters
+    from transforms.month.stage import stage_month
+    from transforms.reports.exceptions_book import write_exceptions_book
+    from transforms.reports.lists_book import (
+        write_exit_due_book,
+        write_quarantine_book,
+        write_roster_books,
+    )
+    from transforms.reports.summary_page import write_summary_page
+
     policy = load_policy(POLICY)
     files = inbox_files(inbox, PERIOD)
-    parse_floor, _ = timed(lambda: [parse_only(f.path) for f in files])
-    ingest_s, results = timed(lambda: [ingest_file(f.path, f.rel, PERIOD, policy) for f in files])
-    rows_read = sum(s.rows_read for r in results for s in r.sheets)
+    floor, _ = timed(lambda: [parse_only(f.path) for f in files])
+    read, _ = timed(lambda: [_readable(f.path) for f in files])
+    ingest, results = timed(lambda: [ingest_file(f.path, f.rel, PERIOD, policy) for f in files])
+    rows = sum(s.rows_read for r in results for s in r.sheets)
     with tempfile.TemporaryDirectory() as work:
-        def reconciled():
-            with stage_month(Path(work) / "staging.duckdb", results, policy, PERIOD) as month:
-                reconciliation = reconcile(month)
-                rosters(reconciliation)
-                return reconciliation.exceptions.height
-        reconcile_s, exceptions = timed(reconciled)
-    run_s, peak_mib = full_run_seconds(inbox)
+        stage, month = timed(lambda: stage_month(Path(work) / "s.duckdb", results, policy, PERIOD))
+        with month:
+            reconcile_s, reconciled = timed(lambda: reconcile(month))
+            rosters_s, rostered = timed(lambda: rosters(reconciled))
+            report = month_report(month, reconciled, rostered, files, results)
+        out = Path(work) / "out"
+        out.mkdir()
+        books = {
+            "exceptions.xlsx": lambda: write_exceptions_book(out / "exceptions.xlsx", report),
+            "exit_due.xlsx": lambda: write_exit_due_book(out / "exit_due.xlsx", report),
+            "quarantine.xlsx": lambda: write_quarantine_book(out / "quarantine.xlsx", report),
+            "roster workbooks": lambda: write_roster_books(out, report),
+            "summary.html": lambda: write_summary_page(out, report, []),
+        }
+        reports = {name: round(timed(write)[0], 2) for name, write in books.items()}
     return {
-        "scale": scale,
-        "files": len(files),
-        "rows_read": rows_read,
-        "exceptions": exceptions,
-        "generate_s": generated,
-        "parse_floor_s": round(parse_floor, 2),
-        "ingest_s": round(ingest_s, 2),
-        "ingest_rows_per_s": round(rows_read / ingest_s),
-        "ingest_vs_parse_floor": round(ingest_s / parse_floor, 2),
-        "reconcile_s": round(reconcile_s, 2),
-        "doudi_run_s": round(run_s, 2),
-        "doudi_run_peak_rss_mib": round(peak_mib),
+        "files": len(files), "rows_read": rows, "exceptions": report.exceptions.height,
+        "floor_s": round(floor, 2), "read_s": round(read, 2), "validate_s": round(ingest - read, 2),
+        "ingest_rows_per_s": round(rows / ingest), "stage_s": round(stage, 2), "reconcile_s": round(reconcile_s, 2),
+        "rosters_s": round(rosters_s, 2), "reports_s": reports,
     }
+
+
+def _readable(path: Path) -> None:
+    with contextlib.suppress(Exception):  # the unreadable sample files cost what they cost
+        read_tables(path)
+
+
+def pandas_comparison(inbox: Path, repeats: int = 3) -> dict:
+    """doudi's reconcile + rosters against the same joins in plain pandas, city scale, medians."""
+    from tests.benchmarks.pandas_baseline import agreement, pandas_reconcile
+    from transforms.month.reconcile import reconcile
+    from transforms.month.rosters import rosters
+    from transforms.month.stage import stage_month
+
+    policy = load_policy(POLICY)
+    results = [ingest_file(f.path, f.rel, PERIOD, policy) for f in inbox_files(inbox, PERIOD)]
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory() as work:
+        for i in range(repeats):
+            with stage_month(Path(work) / f"s{i}.duckdb", results, policy, PERIOD) as month:
+                seconds, reconciled = timed(lambda m=month: reconcile(m))
+                seconds += timed(lambda r=reconciled: rosters(r))[0]
+                ours.append(seconds)
+                staged = {name: month.table(name).to_pandas() for name in
+                          ("dibao", "tekun", "deaths", "registry", "enrollment", "claims", "persons")}
+                exceptions = reconciled.exceptions
+        for _ in range(repeats):
+            theirs.append(timed(lambda: pandas_reconcile(staged, policy, PERIOD))[0])
+    agree = agreement(staged, policy, PERIOD, exceptions)
+    return {"doudi_s": round(statistics.median(ours), 2), "pandas_s": round(statistics.median(theirs), 2),
+            "speedup": round(statistics.median(theirs) / statistics.median(ours), 1),
+            "rules_agreeing": sum(1 for d, p, c in agree.values() if d == p == c), "rules_compared": len(agree)}
+
+
+def profile_lines(inbox: Path, top: int = 25) -> list[str]:
+    """The top of a pyinstrument profile of the in-process pipeline (ingest, reconcile, reports)."""
+    script = ("from pathlib import Path; from tests.benchmarks.bench_month import stages_in_process;"
+              f"stages_in_process(Path({str(inbox)!r}))")
+    done = subprocess.run([sys.executable, "-m", "pyinstrument", "-r", "text", "-c", script],
+                          capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if re.search(r"\d+\.\d{3} ", line)]
+    significant = [line for line in lines if float(re.search(r"(\d+\.\d{3}) ", line).group(1)) >= 0.5]
+    return significant[:top]
+
+
+def screenshot(page: Path, png: Path) -> str:
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks.screenshot", str(page), str(png)],
+                          capture_output=True, text=True)
+    return str(png) if done.returncode == 0 else f"(no screenshot: {done.stderr.strip()[-200:]})"
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+def bench_scale(scale: float, seed: int, data: Path, work: Path, env: dict, server_env: dict) -> dict:
+    inbox = month_for(scale, seed, data)
+    result = {"scale": scale} | stages_in_process(inbox)
+    result["embedded"] = doudi_run(inbox, work / f"embedded-{scale:g}", env)
+    result["local_server"] = doudi_run(inbox, work / f"server-{scale:g}", server_env)
+    if scale == 1:
+        result["summary_png"] = screenshot(work / "server-1" / PERIOD / "summary.html", data / "summary.png")
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="1,100", help="comma-separated scales, e.g. 1,100")
+    parser.add_argument("--scales", default="1,100,1000", help="comma-separated scales, e.g. 1,100")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=Path("bench-data"))
+    parser.add_argument("--results", type=Path, default=Path("benchmarks/results.md"))
     args = parser.parse_args()
     args.data.mkdir(exist_ok=True)
-    results = []
-    for scale in (float(s) for s in args.scales.split(",")):
-        result = bench_scale(scale, args.seed, args.data)
-        results.append(result)
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-    (args.data / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    header = ("scale", "rows_read", "parse_floor_s", "ingest_s", "ingest_rows_per_s",
-              "ingest_vs_parse_floor", "reconcile_s", "doudi_run_s", "doudi_run_peak_rss_mib")
-    print("\n" + " | ".join(header))
-    for result in results:
-        print(" | ".join(str(result[h]) for h in header))
+    work = Path(tempfile.mkdtemp(prefix="doudi-bench-"))
+    env = os.environ | {"PREFECT_HOME": str(args.data / ".prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    port = "4280"
+    subprocess.run([str(DOUDI), "server", "start", "--port", port], env=env, check=True, capture_output=True)
+    server_env = env | {"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
+    try:
+        fixed = {"embedded": doudi_run(empty_month(work), work / "fixed-e", _embedded(env)),
+                 "local_server": doudi_run(empty_month(work), work / "fixed-s", server_env)}
+        scales = [bench_scale(float(s), args.seed, args.data, work, _embedded(env), server_env)
+                  for s in args.scales.split(",")]
+        city = month_for(100, args.seed, args.data)
+        rerun = rerun_after_one_correction(city, work, server_env)
+        pandas = pandas_comparison(city)
+        profile = profile_lines(city)
+    finally:
+        subprocess.run([str(DOUDI), "server", "stop"], env=env, capture_output=True)
+    from tests.benchmarks.results import results_markdown
+
+    text = results_markdown(machine(), fixed, scales, rerun, pandas, profile)
+    args.results.parent.mkdir(exist_ok=True)
+    args.results.write_text(text, encoding="utf-8")
+    print(text)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _embedded(env: dict) -> dict:
+    """Prefect embedded: no API URL, and doudi's local server not found (its state file is ignored)."""
+    return env | {"DOUDI_NO_LOCAL_SERVER": "1"}
+
+
+def machine() -> dict:
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "?")
+    return {"date": datetime.now().astimezone().isoformat(timespec="minutes"), "cpus": os.cpu_count(),
+            "memory_gib": round(int(memory) / 1024 / 1024, 1) if memory != "?" else "?",
+            "python": platform.python_version(), "system": platform.platform()}
 
 
 if __name__ == "__main__":
