@@ -39,6 +39,7 @@ def run(
     unmask: Annotated[bool, typer.Option(help="报表中显示完整身份证号码（默认遮挡中间 8 位）")] = False,
     quality: Annotated[bool, typer.Option(help="同时生成数据质量报告 quality/（Great Expectations，较慢）")] = False,
     cache: Annotated[Path, typer.Option(help="解析结果缓存目录：重跑时未改动的文件不再解析")] = Path("data/cache"),
+    roster_workbooks: Annotated[bool, typer.Option(help="花名册也写成 Excel（一个省的人员花名册要写好几分钟；不写时仍有 parquet）")] = True,
     task_runner: Annotated[str, typer.Option(help="thread：本机多线程（默认）；dask：在 Dask 集群上按文件读取、按区县核对")] = "thread",
     dask_address: Annotated[str | None, typer.Option(help="Dask 调度器地址，如 tcp://10.0.0.5:8786；不填则在本机启动临时集群")] = None,
 ) -> None:
@@ -58,7 +59,7 @@ def run(
         with reporting(Console(stderr=True)):
             record = flow(
                 period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
-                cache=cache, by_district=task_runner == "dask",
+                cache=cache, by_district=task_runner == "dask", roster_books=roster_workbooks,
             )
     except OSError as e:
         _fail(_write_failure(e, out))

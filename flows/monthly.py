@@ -226,12 +226,13 @@ def run_artifacts(record: Manifest, exceptions: pl.DataFrame, folder: Path) -> N
 @flow(name="doudi-monthly")
 def monthly_run(
     period: str | None, inbox: Path, out: Path, policy_path: Path, unmask: bool = False, quality: bool = False,
-    cache: Path | None = None, by_district: bool = False,
+    cache: Path | None = None, by_district: bool = False, roster_books: bool = True,
 ) -> dict:
     """Reconcile one month (the previous one when `period` is None, as the schedule runs it);
     returns the manifest of the published `<out>/<period>/`. With a `cache` folder, files unchanged
     since an earlier run are not parsed again; `by_district` reconciles the districts side by side
-    (on a Dask cluster: see flows/cli.py --task-runner)."""
+    (on a Dask cluster: see flows/cli.py --task-runner); without `roster_books` the rosters are
+    Parquet only (a province's person roster takes minutes to write as a workbook)."""
     period = period or previous_period()
     with owner_only():
         started_at, run_id, clock = _now(), str(flow_run.id or uuid4()), Stopwatch()
@@ -259,10 +260,11 @@ def monthly_run(
                                      month.persons, month.households, history.trend(earlier, month.exceptions, period),
                                      unmask)
                 with clock("reports"):
-                    rosters_written = roster_workbooks.submit(folder, report)
+                    rosters_written = roster_workbooks.submit(folder, report) if roster_books else None
                     exceptions_workbook(folder, report)
                     officer_workbooks(folder, report)
-                    rosters_written.result()
+                    if rosters_written:
+                        rosters_written.result()
                 if quality:
                     with clock("quality"):
                         quality_site(folder, month.staged, report)

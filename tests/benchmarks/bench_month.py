@@ -93,6 +93,8 @@ def month_for(scale: float, seed: int, data: Path) -> Path:
 
 def doudi_run(inbox: Path, out: Path, env: dict, *extra: str) -> dict:
     """Wall seconds, peak RSS (MiB) and the manifest's stage timings of one `doudi run`."""
+    if "--cache" not in extra:  # every run parses its files: nothing reused from an earlier run
+        extra = (*extra, "--cache", str(out.with_name(out.name + "-cache")))
     command = ["/usr/bin/time", "-v", str(DOUDI), "run", "--period", PERIOD, "--inbox", str(inbox),
                "--out", str(out), *extra]
     start = time.perf_counter()
@@ -230,6 +232,9 @@ def bench_scale(scale: float, seed: int, data: Path, work: Path, env: dict, serv
     result = {"scale": scale} | stages_in_process(inbox)
     result["embedded"] = doudi_run(inbox, work / f"embedded-{scale:g}", env)
     result["local_server"] = doudi_run(inbox, work / f"server-{scale:g}", server_env)
+    if scale >= 100:  # what the person roster workbook costs: the same run with Parquet rosters only
+        result["no_roster_workbooks"] = doudi_run(inbox, work / f"lean-{scale:g}", server_env,
+                                                  "--no-roster-workbooks")
     if scale == 1:
         result["summary_png"] = screenshot(work / "server-1" / PERIOD / "summary.html", data / "summary.png")
     print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -1,6 +1,6 @@
 """The reconciled rosters officers work from (SPEC §5): persons and 低保 households.
 
-Both are built in DuckDB from the staged tables and the views the rules read (sql/people.sql,
+Both are built in DuckDB from the staged tables and the shared tables the rules read (sql/people.sql,
 sql/dibao_households.sql), so a roster's numbers are the numbers the rules compared; the month's
 `exceptions` table gives each row its exception codes.
 """

@@ -3,7 +3,7 @@
 `stage_month` loads one table per dataset of accepted rows with lineage (empty when nothing was
 received, so the rules always have something to read) and the quarantine; `prepared_month` adds,
 once, what every rule and roster reads: the policy tables, the rule catalog, the datasets, the SQL
-macros and the shared views. Reconciliation then writes the table `exceptions`.
+macros and the shared tables of who is who (sql/people.sql). Reconciliation then writes the table `exceptions`.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def prepared_month(
     con: duckdb.DuckDBPyConnection, policy: Policy, period: str, received: set[str] | frozenset[str]
 ) -> Month:
     """The Month over a connection holding (some of) the staged tables: every table, macro and
-    view the rules and rosters read, created once."""
+    shared table the rules and rosters read, created once."""
     for dataset in DATASETS:
         if not _has_table(con, dataset):
             create_staged_table(con, dataset, None)

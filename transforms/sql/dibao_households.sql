@@ -1,5 +1,5 @@
 -- The 低保 households of the month, with the income and the standard DIBAO_EXIT_DUE compares.
--- The rule (rules/dibao.sql) and the household roster both read this view, so they cannot disagree.
+-- The rule (rules/dibao.sql) and the household roster both read this table, so they cannot disagree.
 --
 -- SPEC §4 DIBAO_EXIT_DUE: "the household's monthly per-capita income exceeds its 低保 standard
 --   (county, urban/rural): income = max(roster per_capita_income, annual_income_per_capita / 12
@@ -8,7 +8,7 @@
 --   head's row (与户主关系 户主/本人), or else from its first row in file order."
 -- The registry's yearly income is divided by 12 and compared unrounded, as SPEC §4 writes it
 -- (8640.04 a year is 720.0033 a month: above a 720 standard); sentences show it to the fen.
-create or replace temp view dibao_households as
+create or replace temp table dibao_households as
 with
 dibao_rows as (
     select *, is_head(relation) as is_head

@@ -5,14 +5,14 @@
 -- rules/README: "The `county` of a person-level exception is the county of the rows behind it; when
 --           those rows carry none, the county of the person's 低保, 特困 or 建档立卡 row."
 --
--- Temporary views only: nothing here is stored, and every view reads the staged tables as they are
--- when a rule runs. "First" always means first in file order (file, sheet, row). The macros they
--- use are in macros.sql.
+-- Temporary tables, built once when the month is prepared (after staging) and read by every rule
+-- and roster: nothing here is stored in the database file. "First" always means first in file
+-- order (file, sheet, row). The macros they use are in macros.sql.
 
 -- Every staged row that names a person, from all seven datasets, with the dataset's label and
 -- rank (datasets table: whose spelling of a name or county is taken first) and the household the
 -- row names (低保 or 建档立卡).
-create or replace temp view person_rows as
+create or replace temp table person_rows as
 with
 rows_of_every_dataset as (
     select 'dibao' as dataset, id_number, name, name_norm, county, household_id,
@@ -47,7 +47,7 @@ from rows_of_every_dataset as rows
 join datasets using (dataset);
 
 -- In 低保: one row per ID on this month's dibao roster, with what it was paid.
-create or replace temp view dibao_members as
+create or replace temp table dibao_members as
 select
     id_number,
     first(name order by src_file, src_sheet, src_row) as name,
@@ -60,7 +60,7 @@ from dibao
 group by id_number;
 
 -- In 特困: one row per ID on this month's tekun roster.
-create or replace temp view tekun_members as
+create or replace temp table tekun_members as
 select
     id_number,
     first(name order by src_file, src_sheet, src_row) as name,
@@ -72,7 +72,7 @@ from tekun
 group by id_number;
 
 -- On 建档立卡: one row per ID. "poor" when any of the ID's rows says so (rules/README, disability).
-create or replace temp view registry_members as
+create or replace temp table registry_members as
 select
     id_number,
     first(name order by src_file, src_sheet, src_row) as name,
@@ -86,7 +86,7 @@ from registry
 group by id_number;
 
 -- Everyone in 低保, in 特困 or on 建档立卡, with the county and household they are known by.
-create or replace temp view assisted_people as
+create or replace temp table assisted_people as
 with ids as (
     select id_number from dibao_members
     union

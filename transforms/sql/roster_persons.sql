@@ -1,6 +1,6 @@
 -- roster_persons (SPEC §5): one row per ID across all sources, with programme memberships,
 -- household ids, labor ability, disability, insurance, death, expected vs paid amounts and the
--- month's exception codes. Reads the shared views of sql/people.sql and the table `exceptions`
+-- month's exception codes. Reads the shared tables of sql/people.sql and the table `exceptions`
 -- (the month's exceptions, written by the runner); the amounts follow the rules' own readings.
 with
 people as (
