@@ -27,6 +27,7 @@ from transforms.ingest.file import FileResult, ingest_file
 from transforms.ingest.inbox import InboxFile, inbox_files
 from transforms.month import history
 from transforms.month.faults import fault_point
+from transforms.month.identity import link_identities
 from transforms.month.manifest import manifest
 from transforms.month.partition import Part, merged, parts, reconcile_part
 from transforms.month.publish import (
@@ -126,6 +127,8 @@ def reconcile_month(
     with clock("stage"):
         month = stage_month(folder / "staging.duckdb", results, policy, period)
     with month:
+        with clock("identities"):
+            link_identities(month)  # SPEC §6: suggestions for broken IDs, before the rules read them
         with clock("reconcile"):
             reconciliation = reconcile(month)
         return _reconciled(reconciliation, run_id, previous, last_month, keep_staged, clock)
@@ -135,6 +138,7 @@ def reconcile_month(
 def split_month(folder: Path, results: list[FileResult], policy: Policy, period: str) -> tuple[list[Part], frozenset]:
     progress().stage("reconcile")
     with stage_month(folder / "staging.duckdb", results, policy, period) as month:
+        link_identities(month)  # SPEC §6: written into staging.duckdb, read by the merge pass
         return parts(month), month.received
 
 

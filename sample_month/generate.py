@@ -1,6 +1,6 @@
 """generate_month: build a month in memory, write its inbox files as the offices send them, and
-write its ground truth (quarantine.csv, exceptions.csv, inputs.csv, rejected.csv, UTF-8 with a
-header row) to `<truth>/<period>/`.
+write its ground truth (quarantine.csv, exceptions.csv, inputs.csv, rejected.csv, suggestions.csv,
+UTF-8 with a header row) to `<truth>/<period>/`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from sample_month import scenarios_rosters as rosters
 from sample_month.bad_rows import add_bad_rows
 from sample_month.builder import MonthBuilder
 from sample_month.exports import write_enrollment, write_persons, write_text_files
-from sample_month.layout import Context, InputRow, QuarantineEntry, SheetPlan
-from sample_month.oracle import expected_exceptions
+from sample_month.layout import Context, IdentityCase, InputRow, QuarantineEntry, SheetPlan
+from sample_month.oracle import expected_exceptions, possible_same_person
 from sample_month.population import add_base_population
 from sample_month.records import Month, parse_period
 from sample_month.rejected import write_rejected_files
+from sample_month.scenarios_identity import add_identity_cases
 from sample_month.workbooks import write_civil_workbooks, write_claims
 from schemas.policy import BUNDLED_POLICY, Policy, load_policy
 
@@ -33,6 +34,7 @@ class GeneratedMonth:
     # Kept out of repr: thousands of entries at city scale.
     quarantine: tuple[QuarantineEntry, ...] = field(repr=False)  # each bad row: where, field, raw
     exceptions: frozenset[tuple[str, str]] = field(repr=False)  # (rule_code, subject) to raise
+    identity_cases: tuple[IdentityCase, ...] = field(repr=False, default=())  # mistyped IDs (SPEC §6)
 
     @property
     def total_rows(self) -> int:
@@ -72,10 +74,12 @@ def build_month(period: str, scale: float, seed: int, policy: Policy) -> Month:
         for i in range(cases_per_scenario(scale)):
             scenario(builder, counties[(s + i) % len(counties)], i)
     add_bad_rows(builder, scale)
+    add_identity_cases(builder, scale)
     return builder.finish()
 
 
 QUARANTINE_COLUMNS = ("dataset", "file", "sheet", "row", "reason")
+SUGGESTION_COLUMNS = ("dataset", "file", "sheet", "row", "suggested_id_number")
 
 
 def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
@@ -86,8 +90,12 @@ def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
 
 
 def write_truth(truth_dir: Path, quarantine: list[QuarantineEntry], exceptions: set[tuple[str, str]],
-                inputs: list[InputRow], rejected: list[tuple[str, str]]) -> None:
+                inputs: list[InputRow], rejected: list[tuple[str, str]],
+                identity_cases: list[IdentityCase]) -> None:
     truth_dir.mkdir(parents=True, exist_ok=True)
+    # SPEC §6: every mistyped row and the ID a correct run suggests for it ('' for none)
+    write_csv(truth_dir / "suggestions.csv", SUGGESTION_COLUMNS,
+              sorted((c.dataset, c.file, c.sheet, c.row, c.suggested_id_number) for c in identity_cases))
     write_csv(truth_dir / "quarantine.csv", QUARANTINE_COLUMNS,
               sorted((q.dataset, q.file, q.sheet, q.row, q.reason) for q in quarantine))
     write_csv(truth_dir / "exceptions.csv", ("rule_code", "subject"), sorted(exceptions))
@@ -124,7 +132,10 @@ def generate_month(period: str, scale: float, seed: int, out: Path, truth: Path 
     plans = write_inbox(ctx, period_dir)
     rejected = write_rejected_files(ctx, period_dir)
     quarantine = [entry for plan in plans for entry in plan.quarantine()]
-    exceptions = expected_exceptions(month, policy)
-    write_truth(truth_dir, quarantine, exceptions, [plan.input_row() for plan in plans], rejected)
+    identity_cases = [case for plan in plans for case in plan.identity_cases()]
+    exceptions = expected_exceptions(month, policy) | possible_same_person(month, identity_cases)
+    write_truth(truth_dir, quarantine, exceptions, [plan.input_row() for plan in plans], rejected,
+                identity_cases)
     rows = {name: len(records) for name, records in month.rows.items()}
-    return GeneratedMonth(period_dir, truth_dir, rows, tuple(quarantine), frozenset(exceptions))
+    return GeneratedMonth(period_dir, truth_dir, rows, tuple(quarantine), frozenset(exceptions),
+                          tuple(identity_cases))

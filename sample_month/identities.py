@@ -103,6 +103,13 @@ class PeopleFactory:
         youngest = years_before(self._last_day, min_age)
         return oldest + timedelta(days=self._rng.randrange((youngest - oldest).days + 1))
 
+    def claim(self, number: str) -> bool:
+        """Take an ID built by hand (a namesake's, SPEC §6 cases); False when it is taken."""
+        if number in self._used:
+            return False
+        self._used.add(number)
+        return True
+
     def unused_id(self, county: str, birth: date, sex: str) -> str:
         area = self._rng.choice(RESIDENT_AREA_CODES.get(county, (county,)))
         while True:

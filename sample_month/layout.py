@@ -62,6 +62,21 @@ class QuarantineEntry:
     value: object  # the raw value written
 
 
+@dataclass(frozen=True)
+class IdentityCase:
+    dataset: str
+    file: str
+    sheet: str
+    row: int
+    suggested_id_number: str  # '' when nothing may be suggested (a tie, another name)
+    record: Record = field(repr=False, compare=False)
+
+    @property
+    def ref(self) -> str:
+        """The row as an exception's subject names it: file:sheet:row."""
+        return f"{self.file}:{self.sheet}:{self.row}"
+
+
 @dataclass
 class SheetPlan:
     file: str  # relative to the period folder, forward slashes
@@ -86,6 +101,15 @@ class SheetPlan:
         check = "none" if not totals else "mismatch" if any(t.mismatch for t in totals) else "ok"
         return InputRow(self.file, self.sheet, str(self.dataset), len(data) + skipped,
                         len(data) - quarantined, quarantined, skipped, check)
+
+    def identity_cases(self) -> list[IdentityCase]:
+        """The rows whose ID was mistyped (SPEC §6), where they sit and what must be suggested."""
+        return [
+            IdentityCase(str(self.dataset), self.file, self.sheet, row, line.record.suggested or "",
+                         line.record)
+            for row, line in self.numbered()
+            if line.kind == "data" and line.record.identity_case
+        ]
 
     def quarantine(self) -> list[QuarantineEntry]:
         headers = {c.field: c.header for c in self.columns if c.field}

@@ -12,6 +12,7 @@ import unicodedata
 from collections import defaultdict
 from datetime import date
 
+from sample_month.layout import IdentityCase
 from sample_month.records import Month, Period, Record
 from schemas.policy import Policy
 
@@ -55,6 +56,18 @@ def expected_exceptions(month: Month, policy: Policy) -> set[Exception_]:
     found |= medical_aid_rule(staged, policy, month.period)
     found |= disability_rules(staged, policy)
     return found
+
+
+def possible_same_person(month: Month, cases: list[IdentityCase]) -> set[Exception_]:
+    """SPEC §6: a mistyped row (its subject file:sheet:row) whose suggested person has an accepted
+    row in another dataset. Needs the rows' places, so it is told them (generate.py)."""
+    datasets_of: dict[str, set[str]] = defaultdict(set)
+    for name, records in month.rows.items():
+        for record in records:
+            if record.accepted:
+                datasets_of[record.id_number].add(name)
+    return {("POSSIBLE_SAME_PERSON", case.ref) for case in cases
+            if case.suggested_id_number and datasets_of[case.suggested_id_number] - {case.dataset}}
 
 
 def county_rules(policy: Policy) -> set[Exception_]:

@@ -49,6 +49,10 @@ class Record:
     bad_field: str | None = None
     # field -> a spelling the row must use (e.g. id_number 'legacy15'), else the writer chooses
     spelling: dict[str, str] = field(default_factory=dict)
+    # SPEC §6: a row whose ID was mistyped (scenarios_identity.py), and the ID a correct run
+    # suggests for it: the person's own, or None when nothing may be suggested
+    identity_case: bool = False
+    suggested: str | None = None
 
     @property
     def accepted(self) -> bool:

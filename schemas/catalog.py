@@ -18,7 +18,7 @@ from schemas.policy import Policy
 class Rule:
     code: str
     severity: str  # high | medium | info
-    subject: str  # id_number | dibao_household | registry_household | claim_id | county
+    subject: str  # id_number | dibao_household | registry_household | claim_id | county | quarantine_row
     title: str  # the Chinese title of the rule's report sheet
     needs: tuple[str, ...]
     needs_any: tuple[str, ...]

@@ -109,6 +109,11 @@ QUARANTINE = _table(
     ("field", "text", "字段"),
     ("value", "text", "原始值"),
     ("message", "text", "问题及更正方法"),
+    # SPEC §6: for a broken ID, the valid ID of the month it most likely is, and why; filled only
+    # when one candidate is clearly best (a tie is listed in the basis, nothing suggested).
+    ("suggested_id_number", "id", "建议身份证号码"),
+    ("suggestion_basis", "text", "建议依据"),
+    ("suggestion_score", "number", "建议可信度（满分100）"),
 )
 
 ROSTER_PERSONS = _table(

@@ -21,6 +21,7 @@ from schemas.policy import load_policy
 from transforms.ingest.file import ingest_file
 from transforms.ingest.inbox import inbox_files
 from transforms.month import history
+from transforms.month.identity import link_identities
 from transforms.month.manifest import manifest
 from transforms.month.reconcile import reconcile
 from transforms.month.rosters import rosters
@@ -68,6 +69,7 @@ def generated_report(
     results = [ingest_file(f.path, f.rel, period, policy) for f in files]
     with tempfile.TemporaryDirectory() as work, \
             stage_month(Path(work) / "staging.duckdb", results, policy, period) as month:
+        link_identities(month)
         reconciled = reconcile(month)
         report = month_report(month, reconciled, rosters(reconciled), files, results, unmask)
         staged = {name: month.table(name) for name in DATASETS}

@@ -77,6 +77,20 @@ def test_quarantine_in_the_manifest_agrees_with_quarantine_parquet(month: RunMon
     assert sum(e["rows_quarantined"] for e in month.manifest["inputs"]) == quarantine.select("file", "sheet", "row").n_unique()
 
 
+def test_every_injected_typo_gets_the_right_suggestion_and_no_row_a_wrong_one(month: RunMonth):
+    # SPEC §6: the generator knows each mistyped ID and the person it is ('' for a tie or another name)
+    expected = {(r["file"], r["sheet"], int(r["row"])): r["suggested_id_number"] or None
+                for r in month.truth_rows("suggestions.csv")}
+    quarantine = month.output("quarantine.parquet").filter(pl.col("field") == "id_number")
+    got = {(r["file"], r["sheet"], r["row"]): r["suggested_id_number"] for r in quarantine.iter_rows(named=True)}
+    assert any(expected.values()) and None in expected.values()
+    assert {row: got.get(row) for row in expected} == expected
+    assert {row: s for row, s in got.items() if s and row not in expected} == {}, "a wrong suggestion"
+    suggested = quarantine.filter(pl.col("suggested_id_number").is_not_null())
+    assert suggested["suggestion_basis"].str.contains("身份证号").all()
+    assert suggested["suggestion_score"].is_between(50, 100).all()
+
+
 def test_files_of_no_dataset_and_unreadable_files_are_rejected_with_a_reason(month: RunMonth):
     expected = {r["file"] for r in month.truth_rows("rejected.csv")}
     assert {r["file"] for r in month.manifest["rejected"]} == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import polars as pl
@@ -221,9 +222,12 @@ def test_the_runs_log_in_prefect_names_files_and_counts_but_no_person(inbox: Pat
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
     record = monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=POLICY)
-    with get_client(sync_client=True) as client:
-        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[record["run_id"]])))
-    text = "\n".join(log.message for log in logs)
+    text, deadline = "", time.monotonic() + 120
+    while not ("accepted" in text and "exceptions" in text) and time.monotonic() < deadline:
+        time.sleep(0.5)  # logs reach the server in batches, a moment after the run ends
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[record["run_id"]])))
+        text = "\n".join(log.message for log in logs)
     assert "accepted" in text and "exceptions" in text  # the counts are there
     persons = pl.read_parquet(tmp_path / "out" / PERIOD / "roster_persons.parquet")
     assert not re.search(r"\d{15,18}", text)

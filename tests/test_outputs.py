@@ -10,7 +10,9 @@ SPEC_EXCEPTION_COLUMNS = [
     "exception_id", "period", "rule_code", "severity", "county", "subject", "id_number", "name",
     "household_id", "detail", "expected", "actual", "sources", "status", "first_seen",
 ]
-SPEC_QUARANTINE_COLUMNS = ["dataset", "file", "sheet", "row", "reason", "field", "value", "message"]
+SPEC_QUARANTINE_COLUMNS = ["dataset", "file", "sheet", "row", "reason", "field", "value", "message",
+                           # SPEC §6: the suggested ID of a row whose ID is broken
+                           "suggested_id_number", "suggestion_basis", "suggestion_score"]
 SPEC_MANIFEST_KEYS = {
     "run_id", "period", "started_at", "finished_at", "code_version", "policy_sha256", "inputs",
     "rejected", "outputs", "rule_counts", "missing_datasets", "rules_skipped",
@@ -45,7 +47,8 @@ def test_every_column_has_a_chinese_header():
 
 def test_a_frame_is_put_in_the_declared_order_and_types():
     frame = pl.DataFrame({"row": [5], "dataset": ["dibao"], "file": ["a.xlsx"], "sheet": [""],
-                          "reason": ["ID_MISSING"], "field": ["id_number"], "value": [""], "message": ["…"]})
+                          "reason": ["ID_MISSING"], "field": ["id_number"], "value": [""], "message": ["…"],
+                          "suggestion_score": [None], "suggestion_basis": [None], "suggested_id_number": [None]})
     conformed = QUARANTINE.conformed(frame.with_columns(pl.col("row").cast(pl.Int32)))
     assert conformed.columns == SPEC_QUARANTINE_COLUMNS and conformed.schema["row"] == pl.Int64
 

@@ -11,6 +11,7 @@ import pytest
 from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS, staged_columns
 from schemas.outputs import EXCEPTIONS
+from tests.identity_month import Broken, add_broken_rows, mistyped
 from tests.rule_tables import (
     ALL_DATASETS,
     ID1,
@@ -23,6 +24,7 @@ from tests.rule_tables import (
     staged,
     tiny_policy,
 )
+from transforms.month.identity import link_identities
 from transforms.month.reconcile import RULES_DIR, reconcile
 from transforms.month.stage import prepared_month
 
@@ -30,6 +32,7 @@ from transforms.month.stage import prepared_month
 # every other test takes the codes from the catalog.
 SPEC_RULES = [
     "DIBAO_TEKUN_OVERLAP", "DUPLICATE_ENROLLMENT", "DECEASED_STILL_PAID", "IDENTITY_CONFLICT",
+    "POSSIBLE_SAME_PERSON",  # SPEC §6, beside the identity rules
     "DIBAO_EXIT_DUE", "EXITED_POVERTY_ON_DIBAO", "COVERAGE_GAP", "DIBAO_TOPUP_MISMATCH",
     "TEKUN_BELOW_STANDARD", "TEKUN_STANDARD_BELOW_FLOOR", "PREMIUM_NOT_SUBSIDIZED",
     "MEDICAL_AID_SHORTFALL", "DISABILITY_LIVING_MISSING", "DISABILITY_LIVING_INELIGIBLE",
@@ -88,7 +91,11 @@ def test_rule_sql_binds_only_parameters_the_runner_provides():
 
 
 def test_every_rule_fires_on_a_month_built_to_break_them_all():
-    result = run(month_with_every_rule(), policy=short_budget_policy())
+    con = month_with_every_rule()  # and 王五's claim with his ID mistyped (SPEC §6)
+    add_broken_rows(con, [Broken("claims", {"id_number": mistyped(ID3, 16), "name": "王五"})])
+    month = prepared_month(con, short_budget_policy(), PERIOD, set(ALL_DATASETS))
+    link_identities(month)
+    result = reconcile(month)
     assert result.rules_run == list(rule_catalog()) and result.rules_skipped == []
     assert {code for code, n in result.rule_counts.items() if n == 0} == set()
 

@@ -87,3 +87,31 @@ def test_two_names_in_one_dataset_are_named_after_the_first_row_in_file_order():
     for order in itertools.permutations(rows):
         found = only(exceptions_of("IDENTITY_CONFLICT", staged(enrollment=list(order))))
         assert found["name"] == "秦杰", [r["name"] for r in order]
+
+
+def test_a_conflict_between_names_that_sound_alike_is_likely_a_typing_slip():
+    con = staged(dibao=[{"id_number": ID1, "name": "李明"}], claims=[{"id_number": ID1, "name": "黎明"}])
+    detail = only(exceptions_of("IDENTITY_CONFLICT", con))["detail"]
+    assert "姓名同音或一字之差，可能是录入错误" in detail
+
+
+def test_a_conflict_between_names_one_character_apart_is_likely_a_typing_slip():
+    con = staged(dibao=[{"id_number": ID1, "name": "张三丰"}], registry=[{"id_number": ID1, "name": "张二丰"}])
+    assert "可能是录入错误" in only(exceptions_of("IDENTITY_CONFLICT", con))["detail"]
+
+
+def test_a_conflict_between_traditional_and_simplified_spellings_is_likely_a_typing_slip():
+    con = staged(dibao=[{"id_number": ID1, "name": "张三"}], tekun=[{"id_number": ID1, "name": "張三"}])
+    assert "可能是录入错误" in only(exceptions_of("IDENTITY_CONFLICT", con))["detail"]
+
+
+def test_a_conflict_between_unrelated_names_is_likely_a_wrong_id():
+    con = staged(dibao=[{"id_number": ID1, "name": "张三"}], enrollment=[{"id_number": ID1, "name": "欧阳娜娜"}])
+    detail = only(exceptions_of("IDENTITY_CONFLICT", con))["detail"]
+    assert "姓名完全不同，可能是身份证号用错" in detail and "录入错误" not in detail
+
+
+def test_one_unrelated_name_among_three_makes_it_a_wrong_id():
+    con = staged(dibao=[{"id_number": ID1, "name": "李明"}], claims=[{"id_number": ID1, "name": "黎明"}],
+                 persons=[{"id_number": ID1, "name": "王芳"}])
+    assert "可能是身份证号用错" in only(exceptions_of("IDENTITY_CONFLICT", con))["detail"]

@@ -135,6 +135,7 @@ def rerun_after_one_correction(inbox: Path, work: Path, env: dict) -> dict:
 def stages_in_process(inbox: Path) -> dict:
     """Each stage alone, one after the other, single-threaded where doudi is."""
     from tests.report_month import month_report
+    from transforms.month.identity import link_identities
     from transforms.month.reconcile import reconcile
     from transforms.month.rosters import rosters
     from transforms.month.stage import stage_month
@@ -155,6 +156,7 @@ def stages_in_process(inbox: Path) -> dict:
     with tempfile.TemporaryDirectory() as work:
         stage, month = timed(lambda: stage_month(Path(work) / "s.duckdb", results, policy, PERIOD))
         with month:
+            identities_s, _ = timed(lambda: link_identities(month))
             reconcile_s, reconciled = timed(lambda: reconcile(month))
             rosters_s, rostered = timed(lambda: rosters(reconciled))
             report = month_report(month, reconciled, rostered, files, results)
@@ -171,7 +173,8 @@ def stages_in_process(inbox: Path) -> dict:
     return {
         "files": len(files), "rows_read": rows, "exceptions": report.exceptions.height,
         "floor_s": round(floor, 2), "read_s": round(read, 2), "validate_s": round(ingest - read, 2),
-        "ingest_rows_per_s": round(rows / ingest), "stage_s": round(stage, 2), "reconcile_s": round(reconcile_s, 2),
+        "ingest_rows_per_s": round(rows / ingest), "stage_s": round(stage, 2),
+        "identities_s": round(identities_s, 2), "reconcile_s": round(reconcile_s, 2),
         "rosters_s": round(rosters_s, 2), "reports_s": reports,
     }
 
@@ -184,6 +187,7 @@ def _readable(path: Path) -> None:
 def pandas_comparison(inbox: Path, repeats: int = 3) -> dict:
     """doudi's reconcile + rosters against the same joins in plain pandas, city scale, medians."""
     from tests.benchmarks.pandas_baseline import agreement, pandas_reconcile
+    from transforms.month.identity import link_identities
     from transforms.month.reconcile import reconcile
     from transforms.month.rosters import rosters
     from transforms.month.stage import stage_month
@@ -194,6 +198,7 @@ def pandas_comparison(inbox: Path, repeats: int = 3) -> dict:
     with tempfile.TemporaryDirectory() as work:
         for i in range(repeats):
             with stage_month(Path(work) / f"s{i}.duckdb", results, policy, PERIOD) as month:
+                link_identities(month)
                 seconds, reconciled = timed(lambda m=month: reconcile(m))
                 seconds += timed(lambda r=reconciled: rosters(r))[0]
                 ours.append(seconds)

@@ -12,7 +12,7 @@ a rerun with one changed file ≤ 35% of a full run at city scale; ≥ 3× faste
 def _stage_row(s: dict) -> str:
     reports = sum(s["reports_s"].values())
     return (f"| {s['scale']:g} | {s['files']} | {s['rows_read']:,} | {s['floor_s']} | {s['read_s']} | "
-            f"{s['validate_s']} | {s['ingest_rows_per_s']:,} | {s['stage_s']} | {s['reconcile_s']} | "
+            f"{s['validate_s']} | {s['ingest_rows_per_s']:,} | {s['stage_s']} | {s['identities_s']} | {s['reconcile_s']} | "
             f"{s['rosters_s']} | {reports:.2f} |")
 
 
@@ -54,8 +54,8 @@ def results_markdown(machine: dict, fixed: dict, scales: list[dict], rerun: dict
         "readers (format check, merged cells, number cells). Validate: header finding, recognition,",
         "normalising and Pandera validation. Reports: every workbook and the summary page.",
         "",
-        "| scale | files | rows read | floor s | read s | validate s | ingest rows/s | stage s | reconcile s | rosters s | reports s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scale | files | rows read | floor s | read s | validate s | ingest rows/s | stage s | identities s | reconcile s | rosters s | reports s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
         *(_stage_row(s) for s in scales),
         "",
         "Reports by workbook (s): " + "; ".join(

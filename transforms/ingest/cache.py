@@ -55,6 +55,7 @@ def cached_result(folder: Path, key: str) -> FileResult | None:
                 **{name: sheet[name] for name in _SHEET_FIELDS},
                 accepted=pl.read_ipc(entry / f"{i}-accepted.arrow"),
                 quarantine=pl.read_ipc(entry / f"{i}-quarantine.arrow"),
+                broken_ids=pl.read_ipc(entry / f"{i}-broken_ids.arrow"),
             )
             for i, sheet in enumerate(meta["sheets"])
         ]
@@ -75,6 +76,8 @@ def store_result(folder: Path, key: str, result: FileResult, period: str) -> Non
         for i, sheet in enumerate(result.sheets):
             sheet.accepted.write_ipc(staging / f"{i}-accepted.arrow")
             sheet.quarantine.write_ipc(staging / f"{i}-quarantine.arrow")
+            (sheet.broken_ids if sheet.broken_ids is not None else pl.DataFrame()).write_ipc(
+                staging / f"{i}-broken_ids.arrow")
         (staging / "result.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         staging.rename(folder / key)
     except OSError:

@@ -27,7 +27,7 @@ from transforms.ingest.headers import HEADER_ROWS, Header, column_map, find_head
 from transforms.ingest.merged_cells import filled_down
 from transforms.ingest.non_data_rows import DATA, row_kinds, total_checks, total_row_status
 from transforms.ingest.read_tables import HEAD_ROWS, RawTable, UnreadableFile, read_tables
-from transforms.ingest.validate import accepted_rows, failure_cases, quarantine_rows
+from transforms.ingest.validate import accepted_rows, broken_id_rows, failure_cases, quarantine_rows
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class SheetResult:
     # Merged ranges below the header whose top value was filled down (`B5:B8`): a household's
     # number or address merged over its members.
     filled_merged_cells: list[str] = field(default_factory=list)
+    # Quarantined rows whose ID is broken, typed like accepted rows: SPEC §6 identity matching.
+    broken_ids: pl.DataFrame | None = None
 
     @property
     def rows_accepted(self) -> int:
@@ -196,6 +198,7 @@ def _ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> She
         header_row=int(table.grid["_row"][header.last_position]),
         county_from=county_from,
         filled_merged_cells=filled,
+        broken_ids=staged(broken_id_rows(rows, cases), dataset, rel, sheet),
     )
 
 

@@ -15,8 +15,11 @@ import polars as pl
 
 from schemas.datasets import DATASETS
 from schemas.outputs import QUARANTINE
-from schemas.validation import dataset_schema, message
+from schemas.validation import ID_REASONS, dataset_schema, message
 from transforms.ingest.normalise import id_check_char, is_blank, nfkc
+
+# SPEC §6: the ID reasons that leave a number to match against the month's valid IDs.
+BROKEN_ID_REASONS = tuple(reason for reason in ID_REASONS if reason != "ID_MISSING")
 
 
 def raw(field: str) -> pl.Expr:
@@ -109,3 +112,10 @@ def quarantine_rows(
 def accepted_rows(rows: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
     bad = cases["index"].unique()
     return rows.with_row_index("_index").filter(~pl.col("_index").is_in(bad.implode())).drop("_index")
+
+
+def broken_id_rows(rows: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
+    """The quarantined rows whose ID is there but broken (SPEC §6: ID_MALFORMED, ID_CHECKSUM,
+    ID_BAD_DATE, ID_PRECISION_LOST), typed like accepted rows, for identity matching."""
+    broken = cases.filter(pl.col("reason").is_in(BROKEN_ID_REASONS))["index"].unique()
+    return rows.with_row_index("_index").filter(pl.col("_index").is_in(broken.implode())).drop("_index")

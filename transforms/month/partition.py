@@ -102,9 +102,17 @@ def reconcile_part(part: Part, policy: Policy, period: str, received: frozenset[
     return found.filter(~pl.col("rule_code").is_in(county_rules))
 
 
+def whole_month_exceptions(month: Month) -> pl.DataFrame:
+    """The exceptions of the rules about quarantined rows (SPEC §6): the quarantine, its
+    suggestions and their consequences are the whole month's, which no part holds."""
+    codes = [code for code, rule in rule_catalog().items() if rule.subject == "quarantine_row"]
+    return reconcile(month, codes).exceptions
+
+
 def merged(month: Month, found: list[pl.DataFrame]) -> Reconciliation:
-    """The parts' exceptions written as the month's table `exceptions`, in report order."""
-    exceptions = in_report_order(pl.concat([EXCEPTIONS.empty(), *found]))
+    """The parts' exceptions, and those only the whole month can find, written as the month's
+    table `exceptions`, in report order."""
+    exceptions = in_report_order(pl.concat([EXCEPTIONS.empty(), *found, whole_month_exceptions(month)]))
     month.con.execute(f"create or replace table exceptions ({EXCEPTIONS.ddl()})")
     month.con.register("merged_exceptions", exceptions.to_arrow())
     month.con.execute("insert into exceptions select * from merged_exceptions")

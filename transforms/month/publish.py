@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import io
 import json
 import os
 import shutil
@@ -113,7 +114,11 @@ def output_entries(folder: Path, exclude: tuple[str, ...] = ("manifest.json",)) 
 def write_table(folder: Path, table: Table, frame: pl.DataFrame) -> Path:
     """One output table as Parquet, in its declared columns and types (schemas/outputs.py)."""
     path = folder / table.file
-    table.conformed(frame).write_parquet(path)
+    # Written whole from memory: polars reports a full disk as a ComputeError ("Invalid thrift:
+    # transport error"), a file write as the OSError (ENOSPC) the command knows how to explain.
+    parquet = io.BytesIO()
+    table.conformed(frame).write_parquet(parquet)
+    path.write_bytes(parquet.getvalue())
     return path
 
 

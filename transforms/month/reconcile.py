@@ -63,9 +63,11 @@ def _write_findings(month: Month, files: dict[str, list[str]]) -> None:
         month.con.execute("insert into rule_findings by name\n" + selected, month.bound(selected, {"rules": codes}))
 
 
-def reconcile(month: Month) -> Reconciliation:
-    """Run every rule whose datasets were received this month; write the table `exceptions`."""
-    runnable = [rule for rule in rule_catalog().values() if not rule.missing(set(month.received))]
+def reconcile(month: Month, codes: list[str] | None = None) -> Reconciliation:
+    """Run every rule whose datasets were received this month (only `codes`, when given); write
+    the table `exceptions`."""
+    runnable = [rule for rule in rule_catalog().values()
+                if not rule.missing(set(month.received)) and (codes is None or rule.code in codes)]
     _write_findings(month, rules_by_file(runnable))
     sql = (SQL_DIR / "exceptions.sql").read_text(encoding="utf-8")
     month.con.execute(f"create or replace table exceptions ({EXCEPTIONS.ddl()})")

@@ -22,6 +22,7 @@ from schemas.period import period_bounds
 from schemas.policy import Policy
 from transforms.ingest.file import FileResult
 from transforms.ingest.read_tables import quoted_identifier
+from transforms.month.identity_tables import create_broken_id_rows, identity_tables
 
 SQL_DIR = Path(__file__).parents[1] / "sql"
 # DuckDB keeps to this much memory and spills the rest to `<database>.tmp/` beside the database,
@@ -110,6 +111,7 @@ def stage_month(database: Path | str, files: list[FileResult], policy: Policy, p
     con.register("incoming_quarantine", quarantine.to_arrow())
     con.execute("insert into quarantine select * from incoming_quarantine order by file, sheet, row, reason")
     con.unregister("incoming_quarantine")
+    create_broken_id_rows(con, [(s.dataset, s.broken_ids) for s in sheets])
     return prepared_month(con, policy, period, {sheet.dataset for sheet in sheets})
 
 
@@ -131,6 +133,7 @@ def prepared_month(
     for name in SHARED_SQL:
         for statement in con.extract_statements((SQL_DIR / name).read_text(encoding="utf-8")):
             con.execute(statement)
+    identity_tables(con)  # SPEC §6: name_keys, and the quarantine tables a part or a test lacks
     return Month(con, period, policy, frozenset(received))
 
 

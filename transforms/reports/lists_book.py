@@ -89,8 +89,14 @@ def _shown_kind(kind: str) -> str:
 
 QUARANTINE_HEADERS = {
     "file": "文件", "sheet": "工作表", "row": "行号", "dataset_cn": "数据集", "reason_cn": "问题",
-    "field_cn": "字段", "value_shown": "原始值", "message_shown": "问题及更正方法", "reason": "原因代码",
+    "field_cn": "字段", "value_shown": "原始值", "message_shown": "问题及更正方法",
+    # SPEC §6: for a broken ID, the person it most likely is (shown where an office has one)
+    "suggested_shown": "建议身份证号码", "basis_shown": "建议依据", "suggestion_score": "建议可信度（满分100）",
+    "reason": "原因代码",
 }
+SUGGESTION_COLUMNS = ("suggested_shown", "basis_shown", "suggestion_score")
+SUGGESTION_NOTE = ("“建议身份证号码”是按姓名（含同音、繁简写法）和相差一位的号码在本月其他数据中找到的最可能的人，"
+                   "仅供核对参考，须按户籍信息确认后更正。")
 
 
 def write_quarantine_book(path: Path, report: MonthReport) -> Path:
@@ -104,22 +110,33 @@ def write_quarantine_book(path: Path, report: MonthReport) -> Path:
         show.field_labels(report.quarantine).alias("field_cn"),
         show.masked("value", report.unmask).alias("value_shown"),
         show.masked("message", report.unmask).alias("message_shown"),
+        show.masked("suggested_id_number", report.unmask).alias("suggested_shown"),
+        show.masked("suggestion_basis", report.unmask).alias("basis_shown"),
     ).sort("file", "sheet", "row", "reason")
     with Workbook(path) as book:
         book.add_table(_files_sheet(report))
         for office in OFFICES:
             mine = rows.filter(pl.col("office") == office)
             if mine.height:
-                book.add_table(Sheet(
-                    name=OFFICE_LABELS[office],
-                    frame=mine.select(list(QUARANTINE_HEADERS)),
-                    headers=QUARANTINE_HEADERS,
-                    kinds={"row": "number", "message_shown": "longtext"},
-                    title=f"{OFFICE_LABELS[office]}：{mine['row'].len()} 条待更正（{_rows_of(mine)} 行）",
-                    note="请按“文件、工作表、行号”找到原表中的这一行，按“问题及更正方法”更正后重新报送，再重新运行本月核对。",
-                    widths={"message_shown": 60},
-                ))
+                book.add_table(_office_sheet(office, mine))
     return path
+
+
+def _office_sheet(office: str, rows: pl.DataFrame) -> Sheet:
+    """One office's rows to correct; the suggestion columns only where one of its rows has one."""
+    suggested = rows["basis_shown"].is_not_null().any()
+    headers = {c: h for c, h in QUARANTINE_HEADERS.items() if suggested or c not in SUGGESTION_COLUMNS}
+    note = "请按“文件、工作表、行号”找到原表中的这一行，按“问题及更正方法”更正后重新报送，再重新运行本月核对。"
+    return Sheet(
+        name=OFFICE_LABELS[office],
+        frame=rows.select(list(headers)),
+        headers=headers,
+        kinds={"row": "number", "message_shown": "longtext", "basis_shown": "longtext",
+               "suggestion_score": "number"},
+        title=f"{OFFICE_LABELS[office]}：{rows['row'].len()} 条待更正（{_rows_of(rows)} 行）",
+        note=note + (SUGGESTION_NOTE if suggested else ""),
+        widths={"message_shown": 60, "basis_shown": 40},
+    )
 
 
 def _rows_of(frame: pl.DataFrame) -> int:

@@ -35,6 +35,7 @@ SUBJECTS = {
     "dibao_household": ("低保户编号", "dibao", "household_id"),
     "registry_household": ("建档立卡户编号", "registry", "household_id"),
     "county": ("区县代码", None, None),
+    "quarantine_row": ("隔离数据行（文件:工作表:行）", None, None),
 }
 
 
@@ -120,14 +121,17 @@ def exceptions_suite(exceptions: pl.DataFrame) -> Suite:
                  exceptions.select(columns), expectations, personal=False)
 
 
-def subject_sources(staged: Mapping[str, pl.DataFrame], counties) -> dict[str, pl.Series]:
+def subject_sources(staged: Mapping[str, pl.DataFrame], counties, quarantine: pl.DataFrame) -> dict[str, pl.Series]:
     """Subject kind -> every value a subject of that kind may take this month."""
     ids = pl.concat([frame.get_column("id_number") for frame in staged.values()])
     found_in = {kind: staged[table].get_column(column) for kind, (_, table, column) in SUBJECTS.items() if table}
-    return {"id_number": ids, **found_in, "county": pl.Series(list(counties), dtype=pl.String)}
+    rows = quarantine.select(pl.concat_str("file", pl.col("sheet").fill_null(""), pl.col("row").cast(pl.String),
+                                           separator=":")).to_series()
+    return {"id_number": ids, **found_in, "county": pl.Series(list(counties), dtype=pl.String), "quarantine_row": rows}
 
 
-def subjects_suite(exceptions: pl.DataFrame, staged: Mapping[str, pl.DataFrame], counties) -> Suite:
+def subjects_suite(exceptions: pl.DataFrame, staged: Mapping[str, pl.DataFrame], counties,
+                   quarantine: pl.DataFrame) -> Suite:
     """Every exception's subject exists in a source. One column per subject kind holds the rule
     code and exception id of an exception whose subject is in no source (null otherwise), so a
     failure names exceptions, not people. A resolved exception is an earlier run's finding whose
@@ -139,7 +143,7 @@ def subjects_suite(exceptions: pl.DataFrame, staged: Mapping[str, pl.DataFrame],
     columns = [
         pl.when((pl.col("kind") == kind) & ~pl.col("subject").is_in(values.implode()).fill_null(False))
         .then(orphan).alias(f"{kind}_subject_not_found")
-        for kind, values in subject_sources(staged, counties).items()
+        for kind, values in subject_sources(staged, counties, quarantine).items()
     ]
     expectations = tuple(
         Expect("ExpectColumnValuesToBeNull",
@@ -200,7 +204,7 @@ def quality_suites(staged: Mapping[str, pl.DataFrame], report: MonthReport) -> l
     return [
         *(input_suite(name, frame) for name, frame in staged.items() if frame.height),
         exceptions_suite(report.exceptions),
-        subjects_suite(report.exceptions, staged, report.policy.counties),
+        subjects_suite(report.exceptions, staged, report.policy.counties, report.quarantine),
         quarantine_suite(report.quarantine),
         *roster_suites(report.persons, report.households),
         rows_conserved_suite(report.manifest),

@@ -8,6 +8,10 @@
 --
 -- rules/README: one DUPLICATE_ENROLLMENT per ID even when it repeats in several datasets; names are
 -- compared on name_norm (white space removed, NFKC), so 張三 and 张三 are still two names.
+-- SPEC §6 (the issue "Identity beyond exact ID numbers", item 3): the detail says which mistake is
+-- likelier. Names that sound the same (toneless pinyin, `name_keys`) or differ by one character
+-- after folding (traditional → simplified) are a typing slip; unrelated names, an ID used for
+-- someone else.
 with
 dibao_tekun_overlap as (
     select
@@ -125,6 +129,20 @@ names_of_an_id as (
     group by id_number, coalesce(name_norm, name)
 ),
 
+name_likeness as (  -- per ID: is every pair of its names alike (同音或一字之差)?
+    select
+        one.id_number,
+        bool_and(coalesce(
+            one_keys.pinyin = other_keys.pinyin or levenshtein(one_keys.folded, other_keys.folded) <= 1,
+            false
+        )) as typing_slip
+    from names_of_an_id as one
+    join names_of_an_id as other on other.id_number = one.id_number and other.name_norm > one.name_norm
+    left join name_keys as one_keys on one_keys.name_norm = one.name_norm
+    left join name_keys as other_keys on other_keys.name_norm = other.name_norm
+    group by one.id_number
+),
+
 identity_conflict as (
     select
         'IDENTITY_CONFLICT' as rule_code,
@@ -136,11 +154,14 @@ identity_conflict as (
         '同一身份证号登记了 ' || count(*) || ' 个不同姓名：'
             || string_agg(names.name || '（' || names.dataset_labels || '）', '、'
                           order by names.first_dataset, names.name)
-            || '，请核实身份证号或姓名是否录入有误' as detail,
+            || case when any_value(likeness.typing_slip)
+                    then '，姓名同音或一字之差，可能是录入错误，请核实姓名'
+                    else '，姓名完全不同，可能是身份证号用错，请核实身份证号' end as detail,
         null::double as expected,
         null::double as actual,
         flatten(list(names.sources)) as sources
     from names_of_an_id as names
+    join name_likeness as likeness using (id_number)
     left join assisted_people as home using (id_number)
     group by names.id_number
 ),
