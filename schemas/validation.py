@@ -39,6 +39,11 @@ MESSAGES = {
 
 REASONS = tuple(MESSAGES)  # every quarantine reason code of SPEC §2
 
+# A county the policy file lacks keeps SPEC's code (UNKNOWN_CATEGORY) but gets its own message:
+# its fix is often in the policy file, not in the sheet, and it must not go silently unmatched.
+UNKNOWN_COUNTY_MESSAGE = ("「{label}」的值「{value}」不是政策文件中的区县：请核对区县名称或代码；"
+                          "如确是本市的区县，请在政策文件中补充该区县的标准")
+
 # Each reason in a few words, for report columns and counts.
 REASON_LABELS = {
     "ID_MISSING": "身份证号码为空",
@@ -125,5 +130,6 @@ def message(code: str, field: Field, value: str | None) -> str:
     text = value if value is not None else ""
     if len(text) > MESSAGE_VALUE_CHARS:
         text = f"{text[:MESSAGE_VALUE_CHARS]}…（共 {len(text)} 字）"
-    return MESSAGES[code].format(label=field.label, value=text)
+    template = UNKNOWN_COUNTY_MESSAGE if (code, field.kind) == ("UNKNOWN_CATEGORY", "county") else MESSAGES[code]
+    return template.format(label=field.label, value=text)
 
