@@ -125,6 +125,14 @@ def fits_only(b: MonthBuilder, typed: str, *people: Person) -> bool:
     return not any(number in b.persons for number in near - {p.id_number for p in people})
 
 
+def reserve_near(b: MonthBuilder, typed: str, *people: Person) -> None:
+    """The numbers that would fit `typed` are never given to a person made later, so the typo keeps
+    fitting only `people` (a province makes thousands of people after its first typos)."""
+    near = float_neighbours(people[0].id_number) if "E+" in typed else neighbours(typed)
+    for number in near - {p.id_number for p in people}:
+        b.people.claim(number)
+
+
 def typo(b: MonthBuilder, person: Person, make: Callable[[str], str]) -> tuple[str, str]:
     """(typed ID, reason) from `make`, retried until only `person` fits it."""
     for _ in range(TRIES):
@@ -159,6 +167,7 @@ def mistype(b: MonthBuilder, record: Record, person: Person, make: Callable[[str
             name: str | None = None, suggested: bool = True) -> Record:
     """The record's ID typed wrong (and its name, when given): quarantined, with its truth."""
     typed, reason = typo(b, person, make)
+    reserve_near(b, typed, person)
     return mark(record, typed, reason, person.id_number if suggested else None, name)
 
 
@@ -254,6 +263,7 @@ def two_namesakes(b: MonthBuilder, county: str, i: int) -> None:
             break
     else:
         return
+    reserve_near(b, typed, first, other)
     b.dibao_household(county, members=[first])
     b.registry_household([other], status="exited", labors=["able"])
     mark(b.claim(first, b.day_in_year(b.period.start)), typed, reason_of(typed, b.period.end), None)
@@ -280,12 +290,16 @@ CASES = (
 )
 
 
+# Cases per kind at most: a city has 100 of each, and a province no more (its report stays readable).
+MAX_REPEATS = 100
+
+
 def add_identity_cases(b: MonthBuilder, scale: float) -> None:
-    """Every case, round(scale) times (at least once), after every other row of the month: a
-    typo is checked against all the month's IDs, those of the cases after it too."""
+    """Every case, round(scale) times (at least once, at most MAX_REPEATS), after every other row
+    of the month: a typo is checked against all the month's IDs, those of the cases after it too."""
     counties = b.counties()
     for k, case in enumerate(CASES):
-        for i in range(max(1, round(scale))):
+        for i in range(min(MAX_REPEATS, max(1, round(scale)))):
             case(b, counties[(k + i) % len(counties)], i)
     mistyped = [r for rows in b.rows.values() for r in rows if r.identity_case and r.suggested]
     for record in mistyped:
