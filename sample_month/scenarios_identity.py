@@ -118,18 +118,22 @@ def sounds_alike(one: str, other: str) -> bool:
 
 # -- choosing a typo that only one person of the month fits
 
-def fits_only(b: MonthBuilder, typed: str, *people: Person) -> bool:
-    """No one else of the month is one substitution or transposition from `typed`, or agrees with
-    the digits a float keeps."""
+def others_fitting(typed: str, *people: Person) -> set[str]:
+    """The valid-looking numbers other than `people`'s one substitution or transposition from
+    `typed`, or agreeing with the digits a float keeps."""
     near = float_neighbours(people[0].id_number) if "E+" in typed else neighbours(typed)
-    return not any(number in b.persons for number in near - {p.id_number for p in people})
+    return near - {p.id_number for p in people}
+
+
+def fits_only(b: MonthBuilder, typed: str, *people: Person) -> bool:
+    """No one else of the month fits `typed`."""
+    return not any(number in b.persons for number in others_fitting(typed, *people))
 
 
 def reserve_near(b: MonthBuilder, typed: str, *people: Person) -> None:
     """The numbers that would fit `typed` are never given to a person made later, so the typo keeps
     fitting only `people` (a province makes thousands of people after its first typos)."""
-    near = float_neighbours(people[0].id_number) if "E+" in typed else neighbours(typed)
-    for number in near - {p.id_number for p in people}:
+    for number in others_fitting(typed, *people):
         b.people.claim(number)
 
 
