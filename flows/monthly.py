@@ -3,8 +3,6 @@ publish the period whole and record the run. Wiring only."""
 
 # No `from __future__ import annotations` here: Prefect validates a deployment's parameters from
 # the flow's annotations, which must be real types, not strings.
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,8 +48,6 @@ from transforms.reports.lists_book import (
 )
 from transforms.reports.summary_page import write_summary_page
 from transforms.reports.terminal import rule_count_rows, run_markdown
-
-ROSTER_PROCESS_ROWS = 20_000  # below this a roster workbook takes less than a process takes to start
 
 
 def _now() -> str:
@@ -193,12 +189,9 @@ def officer_workbooks(folder: Path, report: MonthReport) -> list[Path]:
 
 @task(name="roster-workbooks", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def roster_workbooks(folder: Path, report: MonthReport) -> list[Path]:
-    """The two rosters as workbooks. A city's roster is millions of cells that xlsxwriter writes one
-    Python call at a time: it is written in a process of its own, beside the other reports."""
-    if report.persons.height < ROSTER_PROCESS_ROWS:
-        return write_roster_books(folder, report)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(write_roster_books, folder, report).result()
+    """The two rosters as workbooks, written beside the other reports (rust_xlsxwriter lets go of
+    the GIL while it writes)."""
+    return write_roster_books(folder, report)
 
 
 @task(name="quality-site", cache_policy=NO_CACHE)

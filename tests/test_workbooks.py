@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +20,13 @@ from transforms.reports.lists_book import (
     write_quarantine_book,
     write_roster_books,
 )
-from transforms.reports.workbook import Sheet, Workbook
+from transforms.reports.workbook import (
+    EXCEL_MAX_ROWS,
+    LINE_POINTS,
+    Sheet,
+    Workbook,
+    write_table_book,
+)
 
 FULL_ID = re.compile(r"(?<![\dX])\d{17}[\dX](?![\dX])")
 MASKED_ID = re.compile(r"^\d{6}\*{8}[\dX]{4}$")
@@ -138,11 +145,47 @@ def test_exit_due_workbook_lists_the_households_due_to_exit_with_the_numbers_beh
     assert {"认定月人均收入（元）", "低保标准（元/人·月）", "超出标准（元）"} <= set(headers)
 
 
-def test_a_table_longer_than_a_sheet_continues_on_numbered_sheets(tmp_path: Path):
+def _with_xlsxwriter(path: Path, sheet: Sheet, max_rows: int) -> list[str]:
+    with Workbook(path) as book:
+        return book.add_table(sheet, max_rows=max_rows)
+
+
+WRITERS = pytest.mark.parametrize("write", [_with_xlsxwriter, write_table_book], ids=["xlsxwriter", "rust"])
+
+
+@WRITERS
+def test_a_table_longer_than_a_sheet_continues_on_numbered_sheets(tmp_path: Path, write):
     frame = pl.DataFrame({"n": list(range(25))})
-    with Workbook(tmp_path / "long.xlsx") as book:
-        names = book.add_table(Sheet("名单", frame, {"n": "序号"}, {"n": "number"}), max_rows=10)
+    names = write(tmp_path / "long.xlsx", Sheet("名单", frame, {"n": "序号"}, {"n": "number"}), 10)
     assert names == ["名单", "名单 (2)", "名单 (3)"]
     book = openpyxl.load_workbook(tmp_path / "long.xlsx")
+    assert book.sheetnames == names
     values = [c.value for name in names for c in book[name]["A"][1:]]
     assert values == list(range(25))
+    assert all(book[name].freeze_panes == "A2" and book[name]["A1"].value == "序号" for name in names)
+
+
+@WRITERS
+def test_both_writers_lay_a_table_out_alike(tmp_path: Path, write):
+    """Title and note above a frozen, filtered header; amounts with two decimals, dates as dates,
+    flags and lists in words, long text wrapped; formula-like text quoted."""
+    frame = pl.DataFrame({
+        "name": ["张三", FORMULA_NAME], "paid": [1234.5, None], "died": [None, date(2024, 9, 30)],
+        "flag": [True, False], "codes": [["甲", "乙"], []], "detail": ["第一行\n第二行", "短"]})
+    sheet = Sheet("名单", frame, {"name": "姓名", "paid": "金额（元）", "died": "死亡日期", "flag": "低保",
+                                "codes": "问题", "detail": "说明"},
+                  {"paid": "money", "died": "date", "flag": "flag", "codes": "texts", "detail": "longtext"},
+                  title="2024-10 名单：2 行", note="依据：测试", widths={"detail": 10})
+    write(tmp_path / "t.xlsx", sheet, EXCEL_MAX_ROWS)
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["名单"]
+    assert (ws["A1"].value, ws["A2"].value, ws.freeze_panes, ws.auto_filter.ref) == (
+        "2024-10 名单：2 行", "依据：测试", "A4", "A3:F5")
+    assert [c.value for c in ws[3]] == list(sheet.headers.values())
+    name, paid, died, flag, codes, detail = ws[4]
+    assert (paid.value, paid.number_format) == (1234.5, "#,##0.00")
+    assert ws["C5"].value.date() == date(2024, 9, 30) and ws["C5"].number_format == "yyyy-mm-dd"
+    assert (flag.value, codes.value, ws["D5"].value) == ("是", "甲；乙", "否")
+    assert detail.alignment.wrap_text and ws.row_dimensions[4].height == pytest.approx(2 * LINE_POINTS, abs=0.5)
+    assert ws.row_dimensions[5].height is None  # one line: the program's own height
+    assert ws["A5"].value == FORMULA_NAME and ws["A5"].quotePrefix and ws["A5"].data_type == "s"
+    assert ws.print_title_rows == "$3:$3" and ws.page_setup.orientation == "landscape"

@@ -14,7 +14,7 @@ from schemas.datasets import DATASETS, OFFICE_LABELS, OFFICES
 from schemas.outputs import ROSTER_HOUSEHOLDS, ROSTER_PERSONS
 from transforms.reports import MonthReport
 from transforms.reports import labels as show
-from transforms.reports.workbook import Sheet, Workbook
+from transforms.reports.workbook import Sheet, Workbook, write_table_book
 
 MONEY = "money"
 
@@ -76,8 +76,7 @@ def write_roster_books(folder: Path, report: MonthReport) -> list[Path]:
         sheet = Sheet(table.label, frame.select(table.names), table.headers, kinds,
                       title=f"{report.period} {table.label}：{frame.height} 行", widths={"sources": 50})
         path = folder / f"{table.name}.xlsx"
-        with Workbook(path) as book:
-            book.add_table(sheet)
+        write_table_book(path, sheet)
         written.append(path)
     return written
 
