@@ -51,12 +51,18 @@ def run(
         _fail(str(e))
     if task_runner not in ("thread", "dask"):
         _fail(f"--task-runner 只能是 thread 或 dask，而不是「{task_runner}」")
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     from flows.monthly import monthly_run
     from flows.progress import reporting
 
     flow = monthly_run if task_runner == "thread" else monthly_run.with_options(task_runner=_dask(dask_address))
+    # A run started by hand has the person who started it watching, and one cut short is settled by
+    # the next run (transforms/month/history.py): Prefect's heartbeat thread, which sleeps in whole
+    # seconds, would only hold the end of the run up to a second. Scheduled runs keep it.
+    no_heartbeat = temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
     try:
-        with reporting(Console(stderr=True)):
+        with reporting(Console(stderr=True)), no_heartbeat:
             record = flow(
                 period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
                 cache=cache, by_district=task_runner == "dask", roster_books=roster_workbooks,

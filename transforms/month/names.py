@@ -10,13 +10,18 @@ once, OpenCC about all names in one call.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from functools import cache
 
 import duckdb
 import opencc
 import polars as pl
-from pypinyin import Style, pinyin
+
+# Names are read one character at a time, so pypinyin's phrase dictionary (a third of a second to
+# load, for readings of multi-character words) is never consulted: tell it not to load.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
 
 NAME_KEYS_DDL = "name_norm varchar primary key, folded varchar, pinyin varchar"
 
@@ -42,6 +47,8 @@ def folded_names(names: pl.Series) -> pl.Series:
 def char_readings(chars: list[str]) -> dict[str, str]:
     """Each character's usual reading without tone (pypinyin): 李 and 黎 are both li. Punctuation
     (the · of 买买提·艾力) is silent; a letter or digit stands for itself, lower-cased."""
+    from pypinyin import Style, pinyin  # only for a month with names to key
+
     readings = {}
     for char in chars:
         silent = unicodedata.category(char).startswith(("P", "Z", "S"))
