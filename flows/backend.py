@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flows.server import running_api_url
+from flows.server import embedded_timeout_message, running_api_url
 
 STARTUP_SECONDS = 300
 
@@ -32,16 +32,24 @@ def configure_environment() -> None:
         os.environ["PREFECT_API_URL"] = local
 
 
+def embedded_server_wanted() -> bool:
+    """Whether, by the environment, the run needs Prefect's embedded server (no server configured,
+    and embedded mode not turned off). A Prefect profile can still name a server: see flows/cli.py."""
+    disabled = os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").strip().lower() in {"0", "false", "no", "off"}
+    return "PREFECT_API_URL" not in os.environ and not disabled
+
+
+def startup_seconds() -> float:
+    """How long to wait for an embedded server (Prefect's setting, which doudi raises to minutes)."""
+    return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_SECONDS))
+
+
 def unreachable_reason(error: BaseException) -> str | None:
     """One line for the officer when `error` means the Prefect backend could not be reached."""
     text = str(error)
     api_url = os.environ.get("PREFECT_API_URL")
     if "ephemeral Prefect API server" in text:
-        seconds = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_SECONDS)
-        return (
-            f"Prefect 内置服务器 {seconds} 秒内未能启动（机器可能过于繁忙）：请稍后重试，"
-            "或设置 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS 延长等待，或设置 PREFECT_API_URL 使用常驻服务器"
-        )
+        return embedded_timeout_message(startup_seconds())
     if api_url and ("Failed to reach API" in text or type(error).__name__ in {"ConnectError", "ConnectTimeout"}):
         return f"无法连接 Prefect 服务器 {api_url}：请确认服务器已启动，或取消 PREFECT_API_URL 改用内置服务器"
     return None

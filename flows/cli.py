@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from flows.backend import configure_environment, unreachable_reason
+from flows.backend import (
+    configure_environment,
+    embedded_server_wanted,
+    startup_seconds,
+    unreachable_reason,
+)
 
 configure_environment()
 
+from flows.server import ServerDidNotStart, TemporaryServer  # noqa: E402
 from schemas.period import PeriodError, checked_past, checked_period  # noqa: E402
 from schemas.policy import BUNDLED_POLICY, PolicyError, load_policy  # noqa: E402
 from transforms.ingest.inbox import InboxError, inbox_files  # noqa: E402
@@ -51,22 +58,39 @@ def run(
         _fail(str(e))
     if task_runner not in ("thread", "dask"):
         _fail(f"--task-runner 只能是 thread 或 dask，而不是「{task_runner}」")
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    # The embedded server starts first, and comes up on the other core while doudi imports Prefect
+    # and the rest; unless Prefect's settings (a profile may name a server) say it is not wanted.
+    server = TemporaryServer().start() if embedded_server_wanted() else None
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
 
-    from flows.monthly import monthly_run
-    from flows.progress import reporting
-
-    flow = monthly_run if task_runner == "thread" else monthly_run.with_options(task_runner=_dask(dask_address))
+    settings = get_current_settings()
+    if server and (settings.api.url or not settings.server.ephemeral.enabled):
+        server = server.stop()
+    if server:  # and for processes the run starts (a local Dask cluster's workers)
+        os.environ["PREFECT_API_URL"] = server.api_url
     # A run started by hand has the person who started it watching, and one cut short is settled by
     # the next run (transforms/month/history.py): Prefect's heartbeat thread, which sleeps in whole
     # seconds, would only hold the end of the run up to a second. Scheduled runs keep it.
-    no_heartbeat = temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+    updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} | ({PREFECT_API_URL: server.api_url} if server else {})
     try:
-        with reporting(Console(stderr=True)), no_heartbeat:
+        from flows.monthly import monthly_run
+        from flows.progress import reporting
+
+        flow = monthly_run if task_runner == "thread" else monthly_run.with_options(task_runner=_dask(dask_address))
+        if server:
+            server.wait(startup_seconds())
+        with reporting(Console(stderr=True)), temporary_settings(updates=updates):
             record = flow(
                 period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,
                 cache=cache, by_district=task_runner == "dask", roster_books=roster_workbooks,
             )
+    except ServerDidNotStart as e:
+        _fail(str(e))
     except OSError as e:
         _fail(_write_failure(e, out))
     except Exception as e:

@@ -1,14 +1,24 @@
-"""A Prefect server doudi starts once and reuses: `doudi server start|stop|status`.
+"""The Prefect servers doudi runs against.
 
-Prefect's embedded server starts anew in every `doudi run` (15-30 s on a small machine). A data
-officer rerunning a month several times on correction day starts one local server instead; every
-later `doudi run` finds it (health-checked) and uses it, unless `PREFECT_API_URL` says otherwise.
-Its state lives in `PREFECT_HOME`: the database, a log, and `doudi-server.json` (pid, address).
+A server doudi starts once and reuses: `doudi server start|stop|status`. An embedded server starts
+anew in every `doudi run` (7-15 s on a small machine). A data officer rerunning a month several
+times on correction day starts one local server instead; every later `doudi run` finds it
+(health-checked) and uses it, unless `PREFECT_API_URL` says otherwise. Its state lives in
+`PREFECT_HOME`: the database, a log, and `doudi-server.json` (pid, address).
+
+The embedded server of a run (`TemporaryServer`) is the one Prefect itself would start: the same
+app (`create_app(ephemeral=True)`: the API without the UI and background services) under uvicorn,
+in a process of its own, on the same database. doudi starts it at the very beginning of the run,
+so that it comes up on the other core while doudi imports its libraries, rather than after; and
+the run itself then needs none of the server's code (Prefect's own start imports it in the run's
+process: seconds). It stops when the run ends, and with the run if the run is killed.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -93,3 +103,81 @@ def stop() -> bool:
         time.sleep(0.25)
     _state_file().unlink(missing_ok=True)
     return True
+
+
+def embedded_app():
+    """The app of Prefect's embedded server, for uvicorn's --factory (see `TemporaryServer`)."""
+    from prefect.server.api.server import create_app
+
+    return create_app(ephemeral=True, final=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: end it when the run's process ends, however."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def embedded_timeout_message(seconds: float) -> str:
+    return (f"Prefect 内置服务器 {seconds:g} 秒内未能启动（机器可能过于繁忙）：请稍后重试，"
+            "或设置 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS 延长等待，或设置 PREFECT_API_URL 使用常驻服务器")
+
+
+class ServerDidNotStart(RuntimeError):
+    """The run's embedded server did not answer in time (the message says what to do)."""
+
+
+class TemporaryServer:
+    """One run's embedded Prefect server: `start()` as early as possible, `wait()` before the flow
+    runs, `stop()` when it is over. Its database is the one in `PREFECT_HOME`."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> TemporaryServer:
+        """Start the server, to stop at exit: registered before Prefect's log and event workers
+        register theirs, it stops after they have sent what they hold (exit handlers run last
+        registered first), as Prefect's own embedded server does. Call it before any thread is
+        started (before Prefect is imported): the child sets its parent-death signal between fork
+        and exec."""
+        env = os.environ | {"PREFECT_UI_ENABLED": "0"}
+        env.pop("PREFECT_API_URL", None)
+        home = _home()
+        home.mkdir(parents=True, exist_ok=True)
+        with (home / "doudi-embedded-server.log").open("ab") as log:  # for maintainers, if it fails
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", "flows.server:embedded_app", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
+        atexit.register(self.stop)
+        return self
+
+    def wait(self, seconds: float) -> None:
+        """Until the server answers; ServerDidNotStart after `seconds` or when it has exited."""
+        deadline = time.monotonic() + seconds
+        while not healthy(self.api_url, timeout=1.0):
+            if self.process is None or self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise ServerDidNotStart(embedded_timeout_message(seconds))
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop the server (if it still runs); returns None, for `server = server.stop()`."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
