@@ -46,7 +46,7 @@ def run(
     unmask: Annotated[bool, typer.Option(help="报表中显示完整身份证号码（默认遮挡中间 8 位）")] = False,
     quality: Annotated[bool, typer.Option(help="同时生成数据质量报告 quality/（Great Expectations，较慢）")] = False,
     cache: Annotated[Path, typer.Option(help="解析结果缓存目录：重跑时未改动的文件不再解析")] = Path("data/cache"),
-    roster_workbooks: Annotated[bool, typer.Option(help="花名册也写成 Excel（一个省的人员花名册要写好几分钟；不写时仍有 parquet）")] = True,
+    roster_workbooks: Annotated[bool, typer.Option(help="花名册也写成 Excel（一个省的花名册约需半分钟；不写时仍有 parquet）")] = True,
     task_runner: Annotated[str, typer.Option(help="thread：本机多线程（默认）；dask：在 Dask 集群上按文件读取、按区县核对")] = "thread",
     dask_address: Annotated[str | None, typer.Option(help="Dask 调度器地址，如 tcp://10.0.0.5:8786；不填则在本机启动临时集群")] = None,
 ) -> None:
@@ -71,19 +71,17 @@ def run(
     settings = get_current_settings()
     if server and (settings.api.url or not settings.server.ephemeral.enabled):
         server = server.stop()
-    if server:  # and for processes the run starts (a local Dask cluster's workers)
-        os.environ["PREFECT_API_URL"] = server.api_url
     # A run started by hand has the person who started it watching, and one cut short is settled by
     # the next run (transforms/month/history.py): Prefect's heartbeat thread, which sleeps in whole
     # seconds, would only hold the end of the run up to a second. Scheduled runs keep it.
-    updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} | ({PREFECT_API_URL: server.api_url} if server else {})
+    updates = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     try:
         from flows.monthly import monthly_run
         from flows.progress import reporting
 
         flow = monthly_run if task_runner == "thread" else monthly_run.with_options(task_runner=_dask(dask_address))
-        if server:
-            server.wait(startup_seconds())
+        if server:  # its address in the environment too, for processes the run starts (Dask workers)
+            updates[PREFECT_API_URL] = os.environ["PREFECT_API_URL"] = server.wait(startup_seconds())
         with reporting(Console(stderr=True)), temporary_settings(updates=updates):
             record = flow(
                 period=period, inbox=inbox, out=out, policy_path=policy, unmask=unmask, quality=quality,

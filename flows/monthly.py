@@ -229,7 +229,7 @@ def monthly_run(
     returns the manifest of the published `<out>/<period>/`. With a `cache` folder, files unchanged
     since an earlier run are not parsed again; `by_district` reconciles the districts side by side
     (on a Dask cluster: see flows/cli.py --task-runner); without `roster_books` the rosters are
-    Parquet only (a province's person roster takes minutes to write as a workbook)."""
+    Parquet only (a province's rosters take half a minute to write as workbooks)."""
     period = period or previous_period()
     warm_up_charts()
     with owner_only():

@@ -138,9 +138,9 @@ class TemporaryServer:
     runs, `stop()` when it is over. Its database is the one in `PREFECT_HOME`."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
-        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.port, self.api_url = 0, ""
         self.process: subprocess.Popen | None = None
+        self.launches = 0
 
     def start(self) -> TemporaryServer:
         """Start the server, to stop at exit: registered before Prefect's log and event workers
@@ -148,6 +148,15 @@ class TemporaryServer:
         registered first), as Prefect's own embedded server does. Call it before any thread is
         started (before Prefect is imported): the child sets its parent-death signal between fork
         and exec."""
+        self._launch()
+        atexit.register(self.stop)
+        return self
+
+    def _launch(self) -> None:
+        """The server's process, on a port free a moment ago."""
+        self.port = _free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.launches += 1
         env = os.environ | {"PREFECT_UI_ENABLED": "0"}
         env.pop("PREFECT_API_URL", None)
         home = _home()
@@ -159,17 +168,20 @@ class TemporaryServer:
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
-        atexit.register(self.stop)
-        return self
 
-    def wait(self, seconds: float) -> None:
-        """Until the server answers; ServerDidNotStart after `seconds` or when it has exited."""
+    def wait(self, seconds: float) -> str:
+        """Until the server answers, then its API address; ServerDidNotStart after `seconds`. A
+        server that exits before it answers (its port taken meanwhile) is started again, twice."""
         deadline = time.monotonic() + seconds
         while not healthy(self.api_url, timeout=1.0):
-            if self.process is None or self.process.poll() is not None or time.monotonic() > deadline:
+            exited = self.process is None or self.process.poll() is not None
+            if exited and self.launches < 3 and time.monotonic() < deadline:
+                self._launch()
+            elif exited or time.monotonic() > deadline:
                 self.stop()
                 raise ServerDidNotStart(embedded_timeout_message(seconds))
             time.sleep(0.05)
+        return self.api_url
 
     def stop(self) -> None:
         """Stop the server (if it still runs); returns None, for `server = server.stop()`."""

@@ -94,3 +94,26 @@ def test_doudi_waits_minutes_for_the_embedded_server_unless_told_otherwise(monke
     monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "45")
     configure_environment()
     assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "45"
+
+
+def test_an_embedded_server_whose_port_was_taken_meanwhile_starts_again_on_another(tmp_path, monkeypatch):
+    import socket
+
+    from flows import server as servers
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    ports = iter([taken.getsockname()[1]])
+    free_port = servers._free_port
+    monkeypatch.setattr(servers, "_free_port", lambda: next(ports, None) or free_port())
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / ".prefect"))
+    server = servers.TemporaryServer().start()
+    try:
+        api_url = server.wait(300)
+        assert server.launches == 2 and api_url != f"http://127.0.0.1:{taken.getsockname()[1]}/api"
+        assert servers.healthy(api_url)
+    finally:
+        server.stop()
+        taken.close()
+    assert server.process.poll() is not None
