@@ -46,7 +46,7 @@ from transforms.reports.lists_book import (
     write_quarantine_book,
     write_roster_books,
 )
-from transforms.reports.summary_page import warm_up_charts, write_summary_page
+from transforms.reports.summary_page import write_summary_page
 from transforms.reports.terminal import rule_count_rows, run_markdown
 
 
@@ -231,7 +231,6 @@ def monthly_run(
     (on a Dask cluster: see flows/cli.py --task-runner); without `roster_books` the rosters are
     Parquet only (a province's rosters take half a minute to write as workbooks)."""
     period = period or previous_period()
-    warm_up_charts()
     with owner_only():
         started_at, run_id, clock = _now(), str(flow_run.id or uuid4()), Stopwatch()
         policy = load_policy(policy_path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -242,15 +241,6 @@ def chart_svg(spec: dict) -> str:
     import vl_convert  # a heavy import, needed only when a page is drawn
 
     return vl_convert.vegalite_to_svg(spec)
-
-
-def warm_up_charts() -> threading.Thread:
-    """Start the chart engine (vl-convert's first drawing starts V8: half a second) on a thread of
-    its own, so it starts while the month is read and reconciled rather than after."""
-    tiny = {"data": {"values": [{"n": 1}]}, "mark": "bar", "encoding": {"x": {"field": "n", "type": "quantitative"}}}
-    thread = threading.Thread(target=chart_svg, args=(tiny,), name="doudi-chart-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def table_html(header: list[str], rows: list[list[str]], numeric_from: int) -> str:
