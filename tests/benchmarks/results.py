@@ -9,6 +9,9 @@ cost) ÷ floor ≤ 1.5 with peak RSS ≤ 1.5 GiB, reports included; a province �
 a rerun with one changed file ≤ 35% of a full run at city scale; ≥ 3× faster than pandas."""
 
 
+SMALL_REPEATS = 5  # runs of the fixed cost and of the sample month, of which the median is shown
+
+
 def _stage_row(s: dict) -> str:
     reports = sum(s["reports_s"].values())
     return (f"| {s['scale']:g} | {s['files']} | {s['rows_read']:,} | {s['floor_s']} | {s['read_s']} | "
@@ -20,12 +23,17 @@ MODES = {"embedded": "embedded", "local_server": "local server",
          "no_roster_workbooks": "local server, rosters as Parquet only"}
 
 
+def _wall(run: dict) -> str:
+    """The wall time, with the range of the runs it is the median of."""
+    walls = run.get("walls_s")
+    return f"{run['wall_s']} ({min(walls)}–{max(walls)})" if walls else f"{run['wall_s']}"
+
+
 def _run_row(s: dict, mode: str, fixed: dict) -> str:
-    run = s[mode]
-    fixed_s = fixed["embedded" if mode == "embedded" else "local_server"]["wall_s"]
-    variable = run["wall_s"] - fixed_s
+    run, fixed_run = s[mode], fixed["embedded" if mode == "embedded" else "local_server"]
+    variable = run["wall_s"] - fixed_run["wall_s"]
     timings = ", ".join(f"{k} {v:g}" for k, v in run["timings"].items())
-    return (f"| {s['scale']:g} | {MODES[mode]} | {run['wall_s']} | {fixed_s} | {variable:.1f} | "
+    return (f"| {s['scale']:g} | {MODES[mode]} | {_wall(run)} | {_wall(fixed_run)} | {variable:.1f} | "
             f"{variable / s['floor_s']:.1f} | {s['rows_read'] / run['wall_s']:,.0f} | {run['peak_rss_mib']:,} | {timings} |")
 
 
@@ -42,6 +50,8 @@ def results_markdown(machine: dict, fixed: dict, scales: list[dict], rerun: dict
         "## `doudi run` in a fresh process",
         "",
         "Fixed cost: the same command on an empty month (imports, Prefect, the run's bookkeeping).",
+        f"The fixed cost and the sample month are the median of {SMALL_REPEATS} runs each (a run of a few",
+        "seconds moves by a second or two with whatever else the machine does); the others are one run.",
         "Ratio: (wall − fixed) ÷ parse floor. Timings: the manifest's seconds per stage of that run.",
         "",
         "| scale | Prefect | wall s | fixed s | wall − fixed s | ÷ floor | rows/s | peak RSS MiB | stage timings (s) |",
