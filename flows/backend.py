@@ -1,10 +1,11 @@
 """Which Prefect backend a run talks to, and the one line to print when it cannot be reached.
 
-By default Prefect runs embedded: the first flow run of a process starts a temporary server
-(`PREFECT_SERVER_EPHEMERAL_*`), with its state in `PREFECT_HOME` (`.prefect/` beside the data).
+By default Prefect runs embedded: `doudi run` starts a temporary server for the run
+(flows/server.py `TemporaryServer`), with its state in `PREFECT_HOME` (`.prefect/` beside the data).
 On a busy machine that server can take far longer than Prefect's default 20 s to come up, so doudi
-waits minutes. When `PREFECT_API_URL` is set, the configured server is used instead; when
-`doudi server start` has started a local one that answers, that one.
+waits minutes (`PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS`). When `PREFECT_API_URL` is set,
+the configured server is used instead; when `doudi server start` has started a local one that
+answers, that one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flows.server import embedded_timeout_message, running_api_url
+from flows.server import running_api_url
 
 STARTUP_SECONDS = 300
 
@@ -32,13 +33,6 @@ def configure_environment() -> None:
         os.environ["PREFECT_API_URL"] = local
 
 
-def embedded_server_wanted() -> bool:
-    """Whether, by the environment, the run needs Prefect's embedded server (no server configured,
-    and embedded mode not turned off). A Prefect profile can still name a server: see flows/cli.py."""
-    disabled = os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").strip().lower() in {"0", "false", "no", "off"}
-    return "PREFECT_API_URL" not in os.environ and not disabled
-
-
 def startup_seconds() -> float:
     """How long to wait for an embedded server (Prefect's setting, which doudi raises to minutes)."""
     return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_SECONDS))
@@ -48,8 +42,6 @@ def unreachable_reason(error: BaseException) -> str | None:
     """One line for the officer when `error` means the Prefect backend could not be reached."""
     text = str(error)
     api_url = os.environ.get("PREFECT_API_URL")
-    if "ephemeral Prefect API server" in text:
-        return embedded_timeout_message(startup_seconds())
     if api_url and ("Failed to reach API" in text or type(error).__name__ in {"ConnectError", "ConnectTimeout"}):
         return f"无法连接 Prefect 服务器 {api_url}：请确认服务器已启动，或取消 PREFECT_API_URL 改用内置服务器"
     return None

@@ -10,12 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.backend import (
-    configure_environment,
-    embedded_server_wanted,
-    startup_seconds,
-    unreachable_reason,
-)
+from flows.backend import configure_environment, startup_seconds, unreachable_reason
 
 configure_environment()
 
@@ -60,7 +55,7 @@ def run(
         _fail(f"--task-runner 只能是 thread 或 dask，而不是「{task_runner}」")
     # The embedded server starts first, and comes up on the other core while doudi imports Prefect
     # and the rest; unless Prefect's settings (a profile may name a server) say it is not wanted.
-    server = TemporaryServer().start() if embedded_server_wanted() else None
+    server = TemporaryServer().start() if "PREFECT_API_URL" not in os.environ else None
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -70,7 +65,8 @@ def run(
 
     settings = get_current_settings()
     if server and (settings.api.url or not settings.server.ephemeral.enabled):
-        server = server.stop()
+        server.stop()
+        server = None
     # A run started by hand has the person who started it watching, and one cut short is settled by
     # the next run (transforms/month/history.py): Prefect's heartbeat thread, which sleeps in whole
     # seconds, would only hold the end of the run up to a second. Scheduled runs keep it.

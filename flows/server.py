@@ -1,7 +1,7 @@
 """The Prefect servers doudi runs against.
 
 A server doudi starts once and reuses: `doudi server start|stop|status`. An embedded server starts
-anew in every `doudi run` (7-15 s on a small machine). A data officer rerunning a month several
+anew in every `doudi run` (6 s on a quiet 2-core machine, twice that on a busy one). A data officer rerunning a month several
 times on correction day starts one local server instead; every later `doudi run` finds it
 (health-checked) and uses it, unless `PREFECT_API_URL` says otherwise. Its state lives in
 `PREFECT_HOME`: the database, a log, and `doudi-server.json` (pid, address).
@@ -58,6 +58,16 @@ def running_api_url() -> str | None:
     return state["api_url"] if healthy(state["api_url"], timeout=0.5) else None
 
 
+def _answers(process: subprocess.Popen, api_url: str, deadline: float) -> bool:
+    """Whether the server `process` starts answering at `api_url` before `deadline` (False as soon
+    as it has exited)."""
+    while not healthy(api_url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _free(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
@@ -79,12 +89,9 @@ def start(port: int = DEFAULT_PORT) -> str:
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
     )
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not healthy(api_url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"Prefect 服务器未能启动，详见 {home / 'doudi-server.log'}")
-        time.sleep(0.5)
+    if not _answers(process, api_url, time.monotonic() + STARTUP_SECONDS):
+        process.kill()
+        raise RuntimeError(f"Prefect 服务器未能启动，详见 {home / 'doudi-server.log'}")
     _state_file().write_text(json.dumps({"pid": process.pid, "api_url": api_url}), encoding="utf-8")
     return api_url
 
@@ -124,13 +131,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def embedded_timeout_message(seconds: float) -> str:
-    return (f"Prefect 内置服务器 {seconds:g} 秒内未能启动（机器可能过于繁忙）：请稍后重试，"
-            "或设置 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS 延长等待，或设置 PREFECT_API_URL 使用常驻服务器")
-
-
 class ServerDidNotStart(RuntimeError):
-    """The run's embedded server did not answer in time (the message says what to do)."""
+    """The run's embedded server did not answer in time; the message says what to do."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"Prefect 内置服务器 {seconds:g} 秒内未能启动（机器可能过于繁忙）：请稍后重试，"
+            "或设置 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS 延长等待，或设置 PREFECT_API_URL 使用常驻服务器")
 
 
 class TemporaryServer:
@@ -173,18 +180,15 @@ class TemporaryServer:
         """Until the server answers, then its API address; ServerDidNotStart after `seconds`. A
         server that exits before it answers (its port taken meanwhile) is started again, twice."""
         deadline = time.monotonic() + seconds
-        while not healthy(self.api_url, timeout=1.0):
-            exited = self.process is None or self.process.poll() is not None
-            if exited and self.launches < 3 and time.monotonic() < deadline:
-                self._launch()
-            elif exited or time.monotonic() > deadline:
+        while not _answers(self.process, self.api_url, deadline):
+            if self.process.poll() is None or self.launches == 3:  # timed out, or failed three times
                 self.stop()
-                raise ServerDidNotStart(embedded_timeout_message(seconds))
-            time.sleep(0.05)
+                raise ServerDidNotStart(seconds)
+            self._launch()
         return self.api_url
 
     def stop(self) -> None:
-        """Stop the server (if it still runs); returns None, for `server = server.stop()`."""
+        """Stop the server, if it still runs."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
