@@ -212,8 +212,9 @@ def write_table_book(path: Path, sheet: Sheet, max_rows: int = EXCEL_MAX_ROWS) -
     for start in range(0, max(sheet.frame.height, 1), per_sheet):
         frame = sheet.frame.slice(start, per_sheet)
         name = sheet_name(sheet.name if not names else f"{sheet.name} ({len(names) + 1})", taken)
+        shown = _shown(sheet, frame)
         book.freeze(row=above + 1, sheet=name)
-        book.sheet(name, _shown(sheet, frame), header_row=above, **_rust_layout(sheet, frame, above))
+        book.sheet(name, shown, header_row=above, **_rust_layout(sheet, frame, shown, above))
         names.append(name)
     book.save()
     return names
@@ -229,17 +230,17 @@ def _shown(sheet: Sheet, frame: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame([cell(c).alias(sheet.headers[c]) for c in sheet.headers])
 
 
-def _rust_layout(sheet: Sheet, frame: pl.DataFrame, above: int) -> dict:
-    """rustpy-xlsxwriter's options for one sheet: `LOOK` as formats per column, widths, heights,
-    the title and note above the header, the filter and the page setup."""
+def _rust_layout(sheet: Sheet, frame: pl.DataFrame, shown: pl.DataFrame, above: int) -> dict:
+    """rustpy-xlsxwriter's options for one sheet (`shown`: its cells as `_shown` gives them): `LOOK`
+    as formats per column, widths, heights, the title and note above the header, the filter and the
+    page setup."""
     columns, widths = list(sheet.headers), _widths(sheet, frame)
     last = max(len(columns) - 1, 1)
     formats, merges, heights = {}, [], {above: _header_points(sheet, widths)}
     for c in columns:
-        kind = sheet.kinds.get(c, "text")
-        look = LOOK[kind if kind in LOOK else "text"]
-        textual = look is LOOK["text"] or look is LOOK["longtext"]
-        if textual and _as_text(frame[c], kind).str.contains(_FORMULA_LIKE.pattern).any():
+        kind, cells = sheet.kinds.get(c, "text"), shown[sheet.headers[c]]
+        look = LOOK[kind] if kind in ("money", "number", "date", "longtext") else LOOK["text"]
+        if cells.dtype == pl.String and cells.str.contains(_FORMULA_LIKE.pattern).any():
             look = look | {"quote_prefix": True}
         formats[sheet.headers[c]] = _rust_format(look)
     if sheet.title is not None:
