@@ -9,8 +9,6 @@ cost) ÷ floor ≤ 1.5 with peak RSS ≤ 1.5 GiB, reports included; a province �
 a rerun with one changed file ≤ 35% of a full run at city scale; ≥ 3× faster than pandas."""
 
 
-SMALL_REPEATS = 5  # runs of the fixed cost and of the sample month, of which the median is shown
-
 
 def _stage_row(s: dict) -> str:
     reports = sum(s["reports_s"].values())
@@ -39,6 +37,7 @@ def _run_row(s: dict, mode: str, fixed: dict) -> str:
 
 def results_markdown(machine: dict, fixed: dict, scales: list[dict], rerun: dict, pandas: dict,
                      profile: list[str]) -> str:
+    repeats = len(fixed["local_server"]["walls_s"])
     lines = [
         "# doudi benchmark (`make bench`)",
         "",
@@ -50,7 +49,7 @@ def results_markdown(machine: dict, fixed: dict, scales: list[dict], rerun: dict
         "## `doudi run` in a fresh process",
         "",
         "Fixed cost: the same command on an empty month (imports, Prefect, the run's bookkeeping).",
-        f"The fixed cost and the sample month are the median of {SMALL_REPEATS} runs each (a run of a few",
+        f"The fixed cost and the sample month are the median of {repeats} runs each (a run of a few",
         "seconds moves by a second or two with whatever else the machine does); the others are one run.",
         "Ratio: (wall − fixed) ÷ parse floor. Timings: the manifest's seconds per stage of that run.",
         "",
