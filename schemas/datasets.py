@@ -1,4 +1,4 @@
-"""The seven datasets of SPEC §1-§2: their fields, what kind of value each holds, which are required.
+"""The ten datasets of SPEC §1-§2: their fields, what kind of value each holds, which are required.
 
 This is the contract between ingestion (which fills these columns) and the rules (which read them
 from the staged DuckDB tables). Header spellings live in `header_aliases.csv`, category spellings
@@ -93,7 +93,7 @@ DATASETS: dict[str, Dataset] = {
                 _f("support_mode", "category", "供养方式", vocabulary="support_mode"),
                 _f("self_care", "category", "自理能力", vocabulary="self_care"),
                 _f("basic_paid", "money", "基本生活费", True),
-                _f("care_paid", "money", "照料护理费"),
+                _f("care_paid", "money0", "照料护理费"),
             ),
             ("特困", "供养", "五保"),
             2,
@@ -156,6 +156,36 @@ DATASETS: dict[str, Dataset] = {
             ),
             ("残疾", "残联", "两项补贴"),
             4,
+        ),
+        Dataset(
+            "temp_relief", "civil", "临时救助发放记录",
+            _place() + _person() + (
+                _f("relief_type", "category", "救助类型", vocabulary="relief_type"),
+                _f("amount", "money", "救助金额", True),
+                _f("pay_date", "date", "发放日期", True),
+                _f("reason", "text", "救助事由"),
+            ),
+            ("临时救助", "急难", "救急难"),
+            10,
+        ),
+        Dataset(
+            "children", "civil", "困境儿童保障名册",
+            _place(True) + _person() + (
+                _f("child_category", "category", "保障类别", True, "child_category"),
+                _f("care_setting", "category", "养育方式", vocabulary="care_setting"),
+                _f("allowance", "money", "基本生活费", True),
+            ),
+            ("孤儿", "儿童", "事实无人抚养", "养育"),
+            8,
+        ),
+        Dataset(
+            "low_income", "civil", "低收入人口名单",
+            (_f("county", "county", "区县"), _f("township", "text", "乡镇(街道)"),
+             _f("household_id", "text", "户编号")) + _person() + (
+                _f("low_income_type", "text", "类型"),
+            ),
+            ("低收入", "低保边缘", "支出型"),
+            9,
         ),
     )
 }

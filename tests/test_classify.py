@@ -45,9 +45,15 @@ def test_a_header_matching_two_datasets_is_decided_by_the_file_name():
     assert recognised(BOTH, "civil/低保花名册.csv") == "dibao"
 
 
-def test_a_header_matching_two_datasets_without_a_telling_name_is_rejected():
-    result = recognise_dataset(find_header(raw_table([BOTH])), "poverty/data.csv")
-    assert result.dataset is None and "建档立卡" in result.reason and "低保" in result.reason
+def test_a_header_matching_two_datasets_goes_to_the_one_it_matches_best():
+    # 城乡类别, 家庭月人均收入, 月保障金 are 低保's own; 劳动能力, 贫困户状态 建档立卡's.
+    assert recognised(BOTH, "poverty/data.csv") == "dibao"
+
+
+def test_a_tie_no_keyword_breaks_is_rejected_naming_both_datasets():
+    result = recognise_dataset(find_header(raw_table([["姓名", "身份证号", "死亡日期", "残疾等级"]])), "s.xlsx")
+    assert result.dataset is None and "死亡" in result.reason and "残疾" in result.reason
+    assert recognised(["姓名", "身份证号", "死亡日期", "残疾等级"], "残联.xlsx") == "persons"
 
 
 TIED = ["区县", "姓名", "身份证号", "基本生活费", "护理费", "残疾等级", "护理补贴"]
@@ -65,7 +71,21 @@ def test_headers_of_no_dataset_are_rejected_naming_the_headers_seen():
     assert result.headers_seen == ["姓名", "身份证号", "联系电话"]
 
 
-def test_headers_matching_two_datasets_equally_are_rejected():
-    result = recognise_dataset(find_header(raw_table([TIED])), "汇总.xlsx")
+def test_identity_alone_is_rejected_naming_the_nearest_dataset_and_what_it_lacks():
+    result = recognise_dataset(find_header(raw_table([["姓名", "身份证号码", "区县"]])), "低保名单.xlsx")
     assert result.dataset is None
-    assert "同时符合" in result.reason
+    assert "低保花名册" in result.reason and "「月保障金」" in result.reason
+
+
+def test_a_sheet_without_id_and_name_columns_is_no_dataset():
+    result = recognise_dataset(find_header(raw_table([["乡镇", "户数", "人数", "保障金额"]])), "低保.xlsx")
+    assert result.dataset is None and "身份证号码" in result.reason
+
+
+@pytest.mark.parametrize("headers, dataset", [
+    (["姓名", "身份证号码", "救助类型", "救助金额", "发放日期"], "temp_relief"),
+    (["区县", "姓名", "身份证号码", "保障类别", "养育方式", "基本生活费"], "children"),
+    (["区县", "乡镇", "户编号", "姓名", "身份证号码", "类型"], "low_income"),
+])
+def test_the_seeds_other_programmes_are_recognised(headers, dataset):
+    assert recognised(headers) == dataset

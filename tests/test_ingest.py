@@ -151,8 +151,8 @@ def test_a_two_row_claims_header_is_ingested(tmp_path: Path):
 
 
 def test_a_county_outside_the_policy_is_quarantined_where_the_county_is_required(tmp_path: Path):
-    path = workbook(tmp_path / "tk.xlsx", {"s": [["区县", "姓名", "身份证号", "基本生活费"], ["合肥市", "张三", A, 936]]})
-    (sheet,) = ingest(path, "civil/tk.xlsx").sheets
+    path = workbook(tmp_path / "特困.xlsx", {"s": [["区县", "姓名", "身份证号", "基本生活费"], ["合肥市", "张三", A, 936]]})
+    (sheet,) = ingest(path, "civil/特困.xlsx").sheets
     assert sheet.quarantine.select("reason", "field").rows() == [("UNKNOWN_CATEGORY", "county")]
     # its own message: the fix may be in the policy file rather than in the sheet
     assert "政策文件" in sheet.quarantine["message"][0] and "合肥市" in sheet.quarantine["message"][0]

@@ -1,69 +1,159 @@
 """Recognise which dataset a sheet holds, from its header (SPEC §2), never from a fixed file name.
 
-A sheet matches a dataset when its header names every field the dataset requires (the county
-may come from the sheet name instead). One match is the dataset; two or more are told apart by
-sheet, title and file name keywords (低保, 特困, 残疾 …), and rejected if the keywords do not
-decide. A sheet that matches no dataset fully is taken as the closest one it partly matches —
-its rows then go to quarantine naming the missing column — and rejected if it names no field
-peculiar to any dataset.
+A sheet can belong to a dataset only when its header names who each row is: `id_number` and
+`name` (a `persons` sheet may carry the ID inside its 20-character 残疾证号; a household sheet
+exported apart from its members names the household key instead). Among the datasets it could
+belong to, the one whose own headers and keywords it matches best wins: each header naming a
+field of a dataset other than who and where counts for that dataset, shared among the datasets
+it names (基本生活费 is half 特困, half 困境儿童; 户编号 a third each of 低保, 建档立卡 and 低收入), and
+each keyword of the dataset in the sheet name, title rows, file name or a header that names
+no field counts one.
+Identity alone, or a tie that the keywords cannot break, is rejected with the nearest miss named.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.datasets import DATASETS, signature_fields
+from schemas.datasets import DATASETS
 from transforms.ingest.headers import Header
+
+IDENTITY = frozenset({"name", "id_number"})
+PLACE = frozenset({"county", "township", "village"})
+# A household sheet exported apart from its members (SPEC §2, "household and member sheets").
+HOUSEHOLD_KEY = "household_id"
 
 
 @dataclass(frozen=True)
 class Recognition:
     dataset: str | None
-    reason: str = ""  # why no dataset, in Chinese, when dataset is None
+    reason: str = ""  # why this dataset, or why none, in Chinese
     headers_seen: list[str] = field(default_factory=list)
+    household_sheet: bool = False  # a household sheet without members' IDs and names
 
 
-def _named_fields(header: Header) -> dict[str, set[str]]:
-    named: dict[str, set[str]] = {name: set() for name in DATASETS}
-    for column in header.names:
+def named_fields(header: Header) -> dict[str, dict[str, list[str]]]:
+    """Dataset -> field -> the header texts naming it."""
+    named: dict[str, dict[str, list[str]]] = {name: {} for name in DATASETS}
+    for column, text in header.names.items():
         for dataset, meant in header.meanings(column):
             for target in DATASETS if dataset == "*" else (dataset,):
-                named[target].add(meant)
+                if meant in DATASETS[target].field_names:
+                    named[target].setdefault(meant, []).append(text)
     return named
 
 
-def _required(dataset: str) -> set[str]:
-    return {f.name for f in DATASETS[dataset].fields if f.required} - {"county"}
+def has_identity(dataset: str, fields: dict[str, list[str]]) -> bool:
+    """Whether the header names who each row is: ID number and name (残疾证号 holds a persons ID)."""
+    has_id = "id_number" in fields or (dataset == "persons" and "cert_number" in fields)
+    return has_id and ("name" in fields or "head_name" in fields)
 
 
-def _keyword_hits(dataset: str, context: str) -> int:
-    return sum(1 for word in DATASETS[dataset].keywords if word in context)
+def _field_scores(header: Header, candidates: set[str]) -> dict[str, float]:
+    """Each candidate's share of the headers naming its own fields (not who or where)."""
+    scores = {d: 0.0 for d in candidates}
+    for column in header.names:
+        owners: dict[str, set[str]] = {}
+        for dataset, meant in header.meanings(column):
+            if meant in IDENTITY | PLACE:
+                continue
+            for target in DATASETS if dataset == "*" else (dataset,):
+                if meant in DATASETS[target].field_names:
+                    owners.setdefault(target, set()).add(meant)
+        for target in owners:
+            if target in scores:
+                scores[target] += 1 / len(owners)
+    return scores
 
 
-def _closest(named: dict[str, set[str]]) -> list[str]:
-    """Datasets partly matched, best first: most required fields present, then most peculiar ones."""
-    partial = {d: fields for d, fields in named.items() if fields & signature_fields(d)}
-    if not partial:
-        return []
+def keyword_hits(dataset: str, context: str) -> list[str]:
+    return [word for word in DATASETS[dataset].keywords if word in context]
 
-    def score(d: str) -> tuple[float, int]:
-        return len(partial[d] & _required(d)) / len(_required(d)), len(partial[d] & signature_fields(d))
 
-    best = max(score(d) for d in partial)
-    return [d for d in partial if score(d) == best]
+def _labels(dataset: str, fields: list[str]) -> str:
+    return "、".join(f"「{DATASETS[dataset].field(f).label}」" for f in fields)
+
+
+def rule_fields_lacking(dataset: str, fields: dict[str, list[str]]) -> list[str]:
+    """The dataset's required rule fields the header does not name, in the dataset's order."""
+    return [f.name for f in DATASETS[dataset].fields
+            if f.required and f.name not in fields and f.name not in IDENTITY]
 
 
 def recognise_dataset(header: Header, context: str) -> Recognition:
     """The dataset of a sheet; `context` is its sheet name, title rows and file name."""
     seen = list(header.names.values())
-    named = _named_fields(header)
-    candidates = [d for d in DATASETS if _required(d) <= named[d]] or _closest(named)
+    named = named_fields(header)
+    # Keywords count in the sheet name, title rows, file name and the headers that name no field
+    # (儿童类别, 是否孤儿): a header already counted as a field is not counted twice.
+    context = " ".join([context, *(text for column, text in header.names.items() if not header.meanings(column))])
+    with_identity = {d for d in DATASETS if has_identity(d, named[d])}
+    scores = _field_scores(header, set(DATASETS))
+    if not with_identity:
+        households = {d for d in DATASETS if HOUSEHOLD_KEY in named[d]
+                      and set(named[d]) - IDENTITY - PLACE - {HOUSEHOLD_KEY, "relation"}}
+        if households:
+            return _best(households, scores, context, seen, named, household_sheet=True)
+        return Recognition(None, _no_identity(named, scores, context), seen)
+    candidates = {d for d in with_identity if scores[d] > 0}
     if not candidates:
-        return Recognition(None, "表头不属于任何数据集", seen)
-    if len(candidates) > 1:
-        hits = {d: _keyword_hits(d, context) for d in candidates}
-        candidates = [d for d in candidates if hits[d] == max(hits.values())]
-    if len(candidates) > 1:
-        labels = "、".join(DATASETS[d].label for d in candidates)
-        return Recognition(None, f"表头同时符合{labels}，表名和文件名也无法区分", seen)
-    return Recognition(candidates[0])
+        return Recognition(None, _identity_alone(with_identity, context), seen)
+    return _best(candidates, scores, context, seen, named)
+
+
+def _coverage(dataset: str, fields: dict[str, list[str]]) -> float:
+    """The share of the dataset's required rule fields the header names."""
+    required = [f.name for f in DATASETS[dataset].fields if f.required and f.name not in IDENTITY | PLACE]
+    return sum(f in fields for f in required) / len(required) if required else 0.0
+
+
+def _best(candidates: set[str], scores: dict[str, float], context: str, seen: list[str],
+          named: dict[str, dict[str, list[str]]], household_sheet: bool = False) -> Recognition:
+    """The best candidate: the most own headers and keywords, then the larger share of its
+    required columns present, then the more keywords; a tie left is rejected."""
+    hits = {d: keyword_hits(d, context) for d in candidates}
+    rank = {d: (round(scores[d] + len(hits[d]), 6), round(_coverage(d, named[d]), 6), len(hits[d]))
+            for d in candidates}
+    ranked = sorted(candidates, key=lambda d: (rank[d], -list(DATASETS).index(d)), reverse=True)
+    top = [d for d in ranked if rank[d] == rank[ranked[0]]]
+    total = {d: rank[d][0] for d in candidates}
+    if len(top) > 1:
+        labels = "、".join(DATASETS[d].label for d in top)
+        return Recognition(None, f"表头同时符合{labels}，表名、标题和文件名也无法区分：请在文件名中写明是哪一类名册"
+                                 f"（如“{DATASETS[top[0]].keywords[0]}”）", seen)
+    chosen = top[0]
+    why = f"表头与{DATASETS[chosen].label}最相符（{scores[chosen]:.3g} 分）"
+    if hits[chosen]:
+        why += f"，名称含“{'”“'.join(hits[chosen])}”"
+    if len(ranked) > 1:
+        runner = ranked[1]
+        why += f"；其次为{DATASETS[runner].label}（{total[runner]:.3g} 分）"
+    return Recognition(chosen, why, seen, household_sheet)
+
+
+def _nearest_by_keywords(datasets: set[str] | list[str], context: str) -> str | None:
+    hits = {d: len(keyword_hits(d, context)) for d in datasets}
+    best = max(hits.values(), default=0)
+    return next((d for d in DATASETS if hits.get(d) == best), None) if best else None
+
+
+def _identity_alone(with_identity: set[str], context: str) -> str:
+    nearest = _nearest_by_keywords(with_identity, context)
+    if nearest is None:
+        return ("表头只有姓名、身份证号码等身份和地址信息，没有任何名册的业务列（如「月保障金」「基本生活费」"
+                "「死亡日期」「劳动技能」「残疾等级」），无法判断是哪一类名册")
+    lacking = rule_fields_lacking(nearest, {}) or [
+        f.name for f in DATASETS[nearest].fields if f.name not in IDENTITY | PLACE][:3]
+    return (f"表头只有姓名、身份证号码等身份信息，最接近{DATASETS[nearest].label}"
+            f"（名称含“{'”“'.join(keyword_hits(nearest, context))}”），但缺少{_labels(nearest, lacking)}"
+            "等列：请检查导出时是否漏选了这些列")
+
+
+def _no_identity(named: dict[str, dict[str, list[str]]], scores: dict[str, float], context: str) -> str:
+    best = max(scores.values(), default=0)
+    if best <= 0:
+        return "表头不属于任何数据集"
+    nearest = next(d for d in DATASETS if scores[d] == best)
+    missing = [f for f in ("id_number", "name") if f not in named[nearest]]
+    return (f"表头没有{_labels(nearest, missing)}列，不是人员名单（最接近{DATASETS[nearest].label}）："
+            "汇总表、统计表不作为数据读取；如是名册，请导出含姓名和身份证号码的明细")

@@ -110,7 +110,7 @@ def whole_number(raw: pl.Expr, units: str) -> pl.Expr:
     cleaned = nfkc(raw).str.replace_all(rf"[\s{units}]", "")
     value = cleaned.cast(pl.Float64, strict=False)
     usable = value.is_finite() & (value >= 0) & (value == value.floor())
-    return pl.when(usable).then(value.cast(pl.Int64)).otherwise(None)
+    return pl.when(usable & (value < 2**62)).then(value.cast(pl.Int64, strict=False)).otherwise(None)
 
 
 # --- dates --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 -- and roster: nothing here is stored in the database file. "First" always means first in file
 -- order (file, sheet, row). The macros they use are in macros.sql.
 
--- Every staged row that names a person, from all seven datasets, with the dataset's label and
+-- Every staged row that names a person, from every dataset, with the dataset's label and
 -- rank (datasets table: whose spelling of a name or county is taken first) and the household the
 -- row names (低保 or 建档立卡).
 create or replace temp table person_rows as
@@ -36,6 +36,15 @@ rows_of_every_dataset as (
     union all
     select 'deaths', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
     from deaths
+    union all
+    select 'children', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from children
+    union all
+    select 'low_income', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from low_income
+    union all
+    select 'temp_relief', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    from temp_relief
 )
 
 select
