@@ -1,24 +1,24 @@
-"""The Prefect servers doudi runs against.
+"""doudi's resident Prefect server, seen from the commands that use it.
 
-A server doudi starts once and reuses: `doudi server start|stop|status`. An embedded server starts
-anew in every `doudi run` (6 s on a quiet 2-core machine, twice that on a busy one). A data officer rerunning a month several
-times on correction day starts one local server instead; every later `doudi run` finds it
-(health-checked) and uses it, unless `PREFECT_API_URL` says otherwise. Its state lives in
-`PREFECT_HOME`: the database, a log, and `doudi-server.json` (pid, address).
+The first `doudi run` that finds no Prefect API configured starts the server (flows/resident.py)
+detached, in a session of its own, and every later run reuses it; so does `doudi serve`, and
+`doudi server start|status|stop` manage it by hand. It lives in Prefect's home (flows/homes.py):
 
-The embedded server of a run (`TemporaryServer`) is the one Prefect itself would start: the same
-app (`create_app(ephemeral=True)`: the API without the UI and background services) under uvicorn,
-in a process of its own, on the same database. doudi starts it at the very beginning of the run,
-so that it comes up on the other core while doudi imports its libraries, rather than after; and
-the run itself then needs none of the server's code (Prefect's own start imports it in the run's
-process: seconds). It stops when the run ends, and with the run if the run is killed.
+  doudi-server.json   pid, address, idle timeout: written when it is started, removed when it ends
+  doudi-server.lease  every run holds a shared lock on it while it runs; the server stops itself
+                      after `idle_minutes` with no run, taking the lock exclusively, so that it
+                      never stops under a run, and a run arriving meanwhile waits and starts anew
+  doudi-server.log    what the server says (uvicorn's and Prefect's errors)
+
+A run takes its lease before it looks for the server, so the server it finds cannot idle out
+under it; `doudi server stop` also waits for the runs in progress. Either way the server records
+everything the runs sent before it stops (flows/resident.py drains Prefect's event queues).
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import ctypes
+import fcntl
 import json
 import os
 import signal
@@ -27,18 +27,54 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 DEFAULT_PORT = 4200
-STARTUP_SECONDS = 300
+STARTUP_SECONDS = 300  # a busy 2-core machine can take a minute; past this a starting server is hung
+PORT_VARIABLE = "DOUDI_SERVER_PORT"  # 0: any free port (the tests)
+IDLE_MINUTES = 60.0
+IDLE_VARIABLE = "DOUDI_SERVER_IDLE_MINUTES"  # 0: never stops by itself
+STATE, LEASE, START_LOCK, LOG = "doudi-server.json", "doudi-server.lease", "doudi-server.start.lock", "doudi-server.log"
 
 
-def _home() -> Path:
-    return Path(os.environ.get("PREFECT_HOME", Path.cwd() / ".prefect"))
+@dataclass(frozen=True)
+class ServerState:
+    pid: int
+    api_url: str
+    idle_minutes: float
+    started_at: float  # time.time() when it was started
+
+    @property
+    def ui_url(self) -> str:
+        return self.api_url.removesuffix("/api")
+
+    def stops_by_itself(self, after: datetime | None = None) -> str:
+        """When it stops if no run comes, in words: `约 16:05 自动停止（空闲 60 分钟）`."""
+        if not self.idle_minutes:
+            return "不会自动停止（doudi server stop 停止）"
+        at = (after or datetime.now()) + timedelta(minutes=self.idle_minutes)
+        return f"约 {at:%H:%M} 自动停止（空闲 {self.idle_minutes:g} 分钟，期间再运行则顺延）"
 
 
-def _state_file() -> Path:
-    return _home() / "doudi-server.json"
+class ServerDidNotStart(RuntimeError):
+    """The server did not answer in time, or exited; the message says what to do."""
+
+
+def idle_minutes_setting(given: float | None = None) -> float:
+    value = given if given is not None else os.environ.get(IDLE_VARIABLE, IDLE_MINUTES)
+    try:
+        minutes = float(value)
+    except ValueError:
+        raise ServerDidNotStart(f"{IDLE_VARIABLE}「{value}」应为分钟数，例如 60") from None
+    if minutes < 0:
+        raise ServerDidNotStart(f"空闲停止时间应不小于 0 分钟（当前 {minutes:g}）")
+    return minutes
+
+
+def port_setting(given: int | None = None) -> int:
+    return given if given is not None else int(os.environ.get(PORT_VARIABLE, DEFAULT_PORT))
 
 
 def healthy(api_url: str, timeout: float = 1.0) -> bool:
@@ -49,151 +85,208 @@ def healthy(api_url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def running_api_url() -> str | None:
-    """The API address of doudi's local server when it is up and answering, else None."""
+def alive(pid: int) -> bool:
+    """Whether the process `pid` runs (an exited child not yet waited for does not)."""
     try:
-        state = json.loads(_state_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return state["api_url"] if healthy(state["api_url"], timeout=0.5) else None
-
-
-def _answers(process: subprocess.Popen, api_url: str, deadline: float) -> bool:
-    """Whether the server `process` starts answering at `api_url` before `deadline` (False as soon
-    as it has exited)."""
-    while not healthy(api_url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def start(port: int = DEFAULT_PORT) -> str:
-    """Start the server in the background (or find it running); return its API address."""
-    if url := running_api_url():
-        return url
-    if not _free(port):
-        raise RuntimeError(f"端口 {port} 已被占用：请用 --port 换一个端口")
-    home = _home()
-    home.mkdir(parents=True, exist_ok=True)
-    api_url = f"http://127.0.0.1:{port}/api"
-    log = (home / "doudi-server.log").open("ab")
-    env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-    )
-    if not _answers(process, api_url, time.monotonic() + STARTUP_SECONDS):
-        process.kill()
-        raise RuntimeError(f"Prefect 服务器未能启动，详见 {home / 'doudi-server.log'}")
-    _state_file().write_text(json.dumps({"pid": process.pid, "api_url": api_url}), encoding="utf-8")
-    return api_url
-
-
-def stop() -> bool:
-    """Stop doudi's server; False when none was running."""
-    try:
-        state = json.loads(_state_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the pid now someone else's
         return False
-    with contextlib.suppress(ProcessLookupError):  # already gone
-        os.killpg(state["pid"], signal.SIGTERM)  # the server and the workers it started
-    for _ in range(40):
-        if not healthy(state["api_url"], timeout=0.25):
-            break
-        time.sleep(0.25)
-    _state_file().unlink(missing_ok=True)
+    with contextlib.suppress(OSError, IndexError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
 
 
-def embedded_app():
-    """The app of Prefect's embedded server, for uvicorn's --factory (see `TemporaryServer`)."""
-    from prefect.server.api.server import create_app
-
-    return create_app(ephemeral=True, final=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def read_state(home: Path) -> ServerState | None:
+    try:
+        return ServerState(**json.loads((home / STATE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
 
 
-def _die_with_parent() -> None:
-    """In the server's process before it starts: end it when the run's process ends, however."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def write_state(home: Path, state: ServerState) -> None:
+    temporary = home / f".{STATE}.{os.getpid()}"
+    temporary.write_text(json.dumps(asdict(state)), encoding="utf-8")
+    temporary.replace(home / STATE)
 
 
-class ServerDidNotStart(RuntimeError):
-    """The run's embedded server did not answer in time; the message says what to do."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"Prefect 内置服务器 {seconds:g} 秒内未能启动（机器可能过于繁忙）：请稍后重试，"
-            "或设置 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS 延长等待，或设置 PREFECT_API_URL 使用常驻服务器")
+def forget_state(home: Path, pid: int) -> None:
+    """Remove the state file if it still describes the server `pid`."""
+    state = read_state(home)
+    if state is not None and state.pid == pid:
+        (home / STATE).unlink(missing_ok=True)
 
 
-class TemporaryServer:
-    """One run's embedded Prefect server: `start()` as early as possible, `wait()` before the flow
-    runs, `stop()` when it is over. Its database is the one in `PREFECT_HOME`."""
+def running(home: Path) -> ServerState | None:
+    """The resident server of `home` when it is up and answering, else None."""
+    state = read_state(home)
+    return state if state is not None and alive(state.pid) and healthy(state.api_url, timeout=5) else None
 
-    def __init__(self) -> None:
-        self.port, self.api_url = 0, ""
-        self.process: subprocess.Popen | None = None
-        self.launches = 0
 
-    def start(self) -> TemporaryServer:
-        """Start the server, to stop at exit: registered before Prefect's log and event workers
-        register theirs, it stops after they have sent what they hold (exit handlers run last
-        registered first), as Prefect's own embedded server does. Call it before any thread is
-        started (before Prefect is imported): the child sets its parent-death signal between fork
-        and exec."""
-        self._launch()
-        atexit.register(self.stop)
-        return self
+# --- the lease ------------------------------------------------------------------------------------
 
-    def _launch(self) -> None:
-        """The server's process, on a port free a moment ago."""
-        self.port = _free_port()
-        self.api_url = f"http://127.0.0.1:{self.port}/api"
-        self.launches += 1
-        env = os.environ | {"PREFECT_UI_ENABLED": "0"}
-        env.pop("PREFECT_API_URL", None)
-        home = _home()
-        home.mkdir(parents=True, exist_ok=True)
-        with (home / "doudi-embedded-server.log").open("ab") as log:  # for maintainers, if it fails
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "flows.server:embedded_app", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
+_held: list = []  # the lease files this process holds, open until it exits
 
-    def wait(self, seconds: float) -> str:
-        """Until the server answers, then its API address; ServerDidNotStart after `seconds`. A
-        server that exits before it answers (its port taken meanwhile) is started again, twice."""
-        deadline = time.monotonic() + seconds
-        while not _answers(self.process, self.api_url, deadline):
-            if self.process.poll() is None or self.launches == 3:  # timed out, or failed three times
-                self.stop()
-                raise ServerDidNotStart(seconds)
-            self._launch()
-        return self.api_url
 
-    def stop(self) -> None:
-        """Stop the server, if it still runs."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
+def lock_file(home: Path, name: str):
+    home.mkdir(parents=True, exist_ok=True)
+    return open(home / name, "a+b")  # noqa: SIM115 - held open for as long as the lock is
+
+
+def take_lease(home: Path, waiting=None) -> None:
+    """Hold a shared lease on the server of `home` until this process exits (or `release_lease`).
+    While the server is stopping (it holds the lease exclusively) this waits; `waiting()` is
+    called once first, to say so."""
+    lease = lock_file(home, LEASE)
+    try:
+        fcntl.flock(lease, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if waiting:
+            waiting()
+        fcntl.flock(lease, fcntl.LOCK_SH)
+    touch_lease(home)
+    _held.append(lease)
+
+
+def touch_lease(home: Path) -> None:
+    """A run started or ended: the server's idle time counts from now."""
+    with contextlib.suppress(OSError):
+        os.utime(home / LEASE)
+
+
+def release_lease() -> None:
+    while _held:
+        _held.pop().close()
+
+
+def exclusive_lease(home: Path, wait: bool):
+    """The lease taken exclusively (no run in progress) as an open file, or None when a run holds
+    it and `wait` is False. Closing the file gives it back."""
+    lease = lock_file(home, LEASE)
+    try:
+        fcntl.flock(lease, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        lease.close()
+        return None
+    return lease
+
+
+def last_used(home: Path) -> float:
+    try:
+        return (home / LEASE).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+# --- starting and stopping --------------------------------------------------------------------------
+
+def _listening_socket(port: int) -> socket.socket:
+    """A socket listening on 127.0.0.1: on `port` if it is free, else on any free port."""
+    for candidate in dict.fromkeys([port, 0]):
+        sock = socket.socket()
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+            sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            sock.close()
+            continue
+        sock.listen(128)
+        return sock
+    raise ServerDidNotStart("本机没有可用的端口")
+
+
+@dataclass
+class Launch:
+    """The server of a run: already running, or just started by this process (`process`)."""
+
+    home: Path
+    state: ServerState
+    process: subprocess.Popen | None = None
+
+    def wait(self, seconds: float) -> ServerState:
+        """Until the server answers; ServerDidNotStart after `seconds` or when it exits, and then
+        the server this process started is stopped: no half-started server is left behind."""
+        deadline = time.monotonic() + seconds
+        while not healthy(self.state.api_url):
+            exited = self.process.poll() is not None if self.process else not alive(self.state.pid)
+            if exited or time.monotonic() > deadline:
+                self.abandon()
+                log = self.home / LOG
+                raise ServerDidNotStart(
+                    f"Prefect 服务器{'未能启动' if exited else f' {seconds:g} 秒内未能启动（机器可能过于繁忙）'}，详见 {log}："
+                    "请稍后重试，或设置 PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS 延长等待")
+            time.sleep(0.05)
+        return self.state
+
+    def abandon(self) -> None:
+        """Stop the server if this process started it and it has not come up (it is not wanted,
+        or it failed)."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        if self.process is not None:
+            forget_state(self.home, self.process.pid)
+
+
+def ensure(home: Path, port: int | None = None, idle_minutes: float | None = None) -> Launch:
+    """The resident server of `home`: the one running (or being started by another run), else a new
+    one, started detached and not yet answering (`Launch.wait`). Take the lease first."""
+    with lock_file(home, START_LOCK) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time
+        state = read_state(home)
+        if state is not None and alive(state.pid):
+            if time.time() - state.started_at < STARTUP_SECONDS or healthy(state.api_url, timeout=10):
+                return Launch(home, state)  # still starting, or up
+            _kill(state.pid)  # hung
+        if state is not None:
+            (home / STATE).unlink(missing_ok=True)
+        return _launch(home, port_setting(port), idle_minutes_setting(idle_minutes))
+
+
+def _launch(home: Path, port: int, idle_minutes: float) -> Launch:
+    sock = _listening_socket(port)
+    api_url = f"http://127.0.0.1:{sock.getsockname()[1]}/api"
+    env = os.environ | {
+        "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+        # the UI asks the API at this address (Prefect would say 4200)
+        "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(sock.getsockname()[1]),
+    }
+    env.pop("PREFECT_API_URL", None)
+    command = [sys.executable, "-m", "flows.resident", "--fd", str(sock.fileno()), "--home", str(home),
+               "--idle-minutes", f"{idle_minutes:g}", "--starter", str(os.getpid())]
+    with (home / LOG).open("ab") as log:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                   pass_fds=[sock.fileno()], start_new_session=True)
+    sock.close()  # the server has its own copy
+    state = ServerState(process.pid, api_url, idle_minutes, time.time())
+    write_state(home, state)
+    return Launch(home, state, process)
+
+
+def _kill(pid: int, grace: float = 60.0) -> None:
+    """Stop the server `pid` (SIGTERM: it records what it holds first), killing it after `grace` s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def stop(home: Path, waiting=None) -> bool:
+    """Stop the resident server of `home` once no run holds it; False when none was running.
+    `waiting()` is called first when runs are in progress."""
+    lease = exclusive_lease(home, wait=False)
+    if lease is None:
+        if waiting:
+            waiting()
+        lease = exclusive_lease(home, wait=True)
+    with lease:
+        state = read_state(home)
+        if state is None:
+            return False
+        was_alive = alive(state.pid)
+        if was_alive:
+            _kill(state.pid)
+        forget_state(home, state.pid)
+        return was_alive

@@ -1,5 +1,5 @@
-"""Test isolation: Prefect with a home of its own, quiet, without analytics, and one backend for the
-whole session.
+"""Test isolation: Prefect with a home of its own, quiet, without analytics, one backend for the
+whole session, and no resident server left running at its end.
 
 Every test that runs the flow asks for `prefect_backend`: a single Prefect server started once per
 session (prefect_test_harness, its own temporary database), given minutes rather than Prefect's
@@ -25,3 +25,18 @@ def prefect_backend():
 
     with prefect_test_harness(server_startup_timeout=SERVER_STARTUP_SECONDS):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_resident_server_left_behind(tmp_path_factory):
+    """Every test that starts doudi's resident Prefect server (in a home under the session's temporary
+    folder) stops it; one left running is stopped here and fails the session."""
+    yield
+    import signal
+
+    from tests.servers import servers_of
+
+    left = servers_of(tmp_path_factory.getbasetemp())
+    for pid in left:
+        os.killpg(pid, signal.SIGKILL)
+    assert not left, f"{len(left)} resident Prefect server(s) were left running by the tests (now stopped)"

@@ -1,119 +1,104 @@
-"""flows/backend.py: a run that cannot reach Prefect stops with one line, and writes nothing."""
+"""flows/backend.py and flows/homes.py: which Prefect server a run uses, where doudi keeps its state,
+and the one line a run stops with when Prefect cannot be had."""
 
 from __future__ import annotations
 
+import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from flows.backend import STARTUP_SECONDS, configure_environment
-
-pytestmark = pytest.mark.e2e
-PERIOD = "2024-10"
-
-
-def run_command(tmp_path: Path, **env: str) -> tuple[list[str], dict]:
-    """`doudi run` of an empty month with Prefect embedded (no server configured or running)."""
-    (tmp_path / "inbox" / PERIOD).mkdir(parents=True, exist_ok=True)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    clean |= {"PREFECT_HOME": str(tmp_path / ".prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    command = [sys.executable, "-c", "from flows.cli import app; app()", "run", "--period", PERIOD,
-               "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]
-    return command, clean | env
+from flows.homes import home_of
+from sample_month import generate_month
+from schemas.policy import load_policy
+from tests.servers import PERIOD, clean_env, doudi, run_args, server_state, servers_of
 
 
-def doudi_run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    command, environment = run_command(tmp_path, **env)
-    return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)
+def test_doudi_keeps_its_state_beside_the_output_folder_whatever_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("DOUDI_HOME", raising=False)
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    home = home_of(Path("site/reports"))
+    assert home.root == tmp_path / "site" / ".doudi"
+    assert (home.cache, home.prefect) == (tmp_path / "site/.doudi/cache", tmp_path / "site/.doudi/prefect")
+    monkeypatch.chdir(tmp_path / "..")
+    assert home_of(tmp_path / "site" / "reports") == home
 
 
-def embedded_servers(home: Path) -> list[int]:
-    """The pids of the embedded Prefect servers whose PREFECT_HOME is `home`."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        try:
-            command = (proc / "cmdline").read_bytes()
-            environment = (proc / "environ").read_bytes().split(b"\0")
-        except OSError:  # gone, or not ours to read
-            continue
-        if b"flows.server:embedded_app" in command and f"PREFECT_HOME={home}".encode() in environment:
-            pids.append(int(proc.name))
-    return pids
+def test_doudi_home_puts_doudis_state_where_it_says(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    monkeypatch.setenv("DOUDI_HOME", str(tmp_path / "state"))
+    assert home_of(Path("reports")).cache == tmp_path / "state" / "cache"
+    assert home_of(Path("/elsewhere/reports")).prefect == tmp_path / "state" / "prefect"
 
 
-def test_an_embedded_run_completes_and_leaves_no_server_behind(tmp_path: Path):
-    result = doudi_run(tmp_path)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert (tmp_path / "out" / PERIOD / "manifest.json").exists()
-    assert embedded_servers(tmp_path / ".prefect") == []
-
-
-def test_a_killed_run_takes_its_embedded_server_with_it(tmp_path: Path):
-    command, environment = run_command(tmp_path)
-    run = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 300
-        while not embedded_servers(tmp_path / ".prefect"):
-            assert run.poll() is None and time.monotonic() < deadline, "the run never started its server"
-            time.sleep(0.05)
-    finally:
-        run.send_signal(signal.SIGKILL)
-        run.wait()
-    deadline = time.monotonic() + 60
-    while embedded_servers(tmp_path / ".prefect") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert embedded_servers(tmp_path / ".prefect") == []
-
-
-def test_an_embedded_server_that_cannot_start_in_time_stops_the_run_with_one_line(tmp_path: Path):
-    result = doudi_run(tmp_path, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1")
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "内置服务器 1 秒内未能启动" in result.stderr
-    assert not (tmp_path / "out" / PERIOD).exists()
-
-
-def test_an_unreachable_configured_server_stops_the_run_with_one_line(tmp_path: Path):
-    result = doudi_run(tmp_path, PREFECT_API_URL="http://127.0.0.1:9/api")
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "doudi: 无法连接 Prefect 服务器 http://127.0.0.1:9/api：请确认服务器已启动，"
-        "或取消 PREFECT_API_URL 改用内置服务器"
-    )
-    assert not (tmp_path / "out" / PERIOD).exists()
-
-
-def test_doudi_waits_minutes_for_the_embedded_server_unless_told_otherwise(monkeypatch):
-    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
-    configure_environment()
+def test_doudi_asks_prefect_for_no_telemetry_and_waits_minutes_for_a_server(tmp_path, monkeypatch):
+    for name in ("DO_NOT_TRACK", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "PREFECT_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    configure_environment(home_of(tmp_path / "reports"))
+    assert os.environ["DO_NOT_TRACK"] == "1"
+    assert os.environ["PREFECT_HOME"] == str(tmp_path / ".doudi" / "prefect")
     assert int(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]) == STARTUP_SECONDS >= 120
     monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "45")
-    configure_environment()
+    configure_environment(home_of(tmp_path / "reports"))
     assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "45"
 
 
-def test_an_embedded_server_whose_port_was_taken_meanwhile_starts_again_on_another(tmp_path, monkeypatch):
-    import socket
-
-    from flows import server as servers
-
-    taken = socket.socket()
-    taken.bind(("127.0.0.1", 0))
-    taken.listen()
-    ports = iter([taken.getsockname()[1]])
-    free_port = servers._free_port
-    monkeypatch.setattr(servers, "_free_port", lambda: next(ports, None) or free_port())
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / ".prefect"))
-    server = servers.TemporaryServer().start()
+@pytest.mark.e2e
+def test_runs_from_two_directories_share_one_cache_one_history_and_one_resident_server(tmp_path: Path):
+    generate_month(PERIOD, 0.1, 3, tmp_path / "inbox", tmp_path / "truth", load_policy(Path("data/policy.toml")))
+    out, home = tmp_path / "site" / "reports", tmp_path / "site" / ".doudi"
+    env = clean_env(home)
+    del env["DOUDI_HOME"]  # the home beside the output folder
+    first_dir, second_dir = tmp_path / "here", tmp_path / "there"
+    first_dir.mkdir(), second_dir.mkdir()
     try:
-        api_url = server.wait(300)
-        assert server.launches == 2 and api_url != f"http://127.0.0.1:{taken.getsockname()[1]}/api"
-        assert servers.healthy(api_url)
+        first = doudi(*run_args(tmp_path / "inbox", out), env=env, cwd=first_dir)
+        assert first.returncode == 0, first.stderr[-1000:]
+        assert first.stderr.startswith(f"doudi {PERIOD}：开始核对")
+        assert "正在启动 Prefect 服务器" in first.stderr
+        server = server_state(home)
+        assert first.stdout.strip().splitlines()[-1].startswith(
+            f"Prefect 界面：{server['api_url'].removesuffix('/api')}，约 ")
+        assert servers_of(home) == [server["pid"]]  # it outlived the command
+
+        second = doudi(*run_args(tmp_path / "inbox", out), env=env, cwd=second_dir)
+        assert second.returncode == 0, second.stderr[-1000:]
+        assert "正在启动" not in second.stderr and server_state(home) == server
+        manifest = json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+        assert {entry["ingest"] for entry in manifest["inputs"]} == {"reused"}
+        history = doudi("history", "--period", PERIOD, "--out", str(out), env=env, cwd=first_dir)
+        assert history.stdout.count("完成") == 2
+        assert list(first_dir.iterdir()) == list(second_dir.iterdir()) == []
+        assert (home / "cache" / "ingest").is_dir() and (home / "prefect" / "prefect.db").is_file()
     finally:
-        server.stop()
-        taken.close()
-    assert server.process.poll() is not None
+        doudi("server", "stop", "--out", str(out), env=env)
+    assert servers_of(home) == []
+
+
+@pytest.mark.e2e
+def test_a_server_that_cannot_start_in_time_stops_the_run_with_one_line_and_is_not_left(tmp_path: Path):
+    (tmp_path / "inbox" / PERIOD).mkdir(parents=True)
+    env = clean_env(tmp_path / "home", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="1")
+    result = doudi(*run_args(tmp_path / "inbox", tmp_path / "out"), env=env)
+    assert result.returncode == 2
+    (reason,) = [line for line in result.stderr.splitlines() if line.startswith("doudi: ")]
+    assert "Prefect 服务器 1 秒内未能启动" in reason and "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / PERIOD).exists()
+    assert servers_of(tmp_path / "home") == [] and server_state(tmp_path / "home") is None
+
+
+@pytest.mark.e2e
+def test_an_unreachable_configured_server_stops_the_run_with_one_line(tmp_path: Path):
+    (tmp_path / "inbox" / PERIOD).mkdir(parents=True)
+    env = clean_env(tmp_path / "home", PREFECT_API_URL="http://127.0.0.1:9/api")
+    result = doudi(*run_args(tmp_path / "inbox", tmp_path / "out"), env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "doudi: 无法连接 Prefect 服务器 http://127.0.0.1:9/api：请确认服务器已启动，"
+        "或取消 PREFECT_API_URL 改用 doudi 自己的服务器"
+    )
+    assert not (tmp_path / "out" / PERIOD).exists()
+    assert servers_of(tmp_path / "home") == []
