@@ -1,6 +1,6 @@
 """The scheduled month: a Prefect deployment of `doudi-monthly` that reconciles the previous month.
 
-`doudi serve` serves it from this process (embedded server, or the one `PREFECT_API_URL` names);
+`doudi serve` serves it from this process (doudi's resident server, or the one `PREFECT_API_URL` names);
 `prefect.yaml` describes the same deployment for a Prefect server with a work pool.
 """
 

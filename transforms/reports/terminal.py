@@ -76,20 +76,24 @@ class Sentences:
         # one cell spare: a closing mark may end a full line rather than begin the next
         width = max(20, options.max_width - cell_len(self.bullet) - 2)
         for sentence in self.sentences:
-            for i, line in enumerate(_folded(sentence, width)):
+            for i, line in enumerate(folded(sentence, width)):
                 yield Text((self.bullet if i == 0 else " " * cell_len(self.bullet)) + line, no_wrap=True)
 
 
 _NO_LINE_START = set("」』）》】，。、；：！？")  # Chinese closing punctuation never begins a line
+_NO_LINE_END = set("「『（《【")  # nor opening punctuation ends one
 
 
-def _folded(text: str, width: int) -> list[str]:
+def folded(text: str, width: int) -> list[str]:
+    """`text` as lines of at most `width` columns (a Chinese character takes two): Chinese breaks
+    between any two characters, a run of Latin letters, digits and path characters only whole."""
     pieces = re.findall(r"[\x21-\x7e]+|\s+|.", text)  # a Latin run, white space, or one character
     lines, line = [], ""
     for piece in pieces:
         if line and cell_len(line + piece) > width and piece not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = piece.lstrip()
+            carried = line[-1] if line[-1] in _NO_LINE_END and len(line) > 1 else ""
+            lines.append(line[:len(line) - len(carried)].rstrip())
+            line = carried + piece.lstrip()
         else:
             line += piece
     return [*lines, line.rstrip()] if line.strip() else lines
