@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
+from flows.hooks import month_done, month_failed, run_name
 from flows.progress import Stopwatch, progress
 from schemas.datasets import DATASETS
 from schemas.outputs import EXCEPTIONS, QUARANTINE, ROSTER_HOUSEHOLDS, ROSTER_PERSONS, Manifest
@@ -220,7 +221,8 @@ def run_artifacts(record: Manifest, exceptions: pl.DataFrame, folder: Path) -> N
                              description=f"{record.period} 核对结果")
 
 
-@flow(name="doudi-monthly")
+@flow(name="doudi-monthly", flow_run_name=run_name,  # `2024-10 第 3 次`; a scheduled run then tells the chat
+      on_completion=[month_done], on_failure=[month_failed], on_crashed=[month_failed])
 def monthly_run(
     period: str | None, inbox: Path, out: Path, policy_path: Path, unmask: bool = False, quality: bool = False,
     cache: Path | None = None, by_district: bool = False, roster_books: bool = True,
@@ -228,7 +230,7 @@ def monthly_run(
     """Reconcile one month (the previous one when `period` is None, as the schedule runs it);
     returns the manifest of the published `<out>/<period>/`. With a `cache` folder, files unchanged
     since an earlier run are not parsed again; `by_district` reconciles the districts side by side
-    (on a Dask cluster: see flows/cli.py --task-runner); without `roster_books` the rosters are
+    (on a Dask cluster: see flows/cli_run.py --task-runner); without `roster_books` the rosters are
     Parquet only (a province's rosters take half a minute to write as workbooks)."""
     period = period or previous_period()
     with owner_only():

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 # The policy doudi ships with (Tongling); `--policy` points elsewhere.
 BUNDLED_POLICY = Path(__file__).resolve().parents[1] / "data" / "policy.toml"
@@ -63,10 +63,25 @@ class City(_Strict):
     counties: list[CountyCode] = []
 
 
+class Notify(_Strict):
+    """`[notify] webhook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"`: a WeCom or
+    DingTalk group robot told, after every scheduled run, that the month is done (counts only)."""
+
+    webhook: str | None = None
+
+    @field_validator("webhook")
+    @classmethod
+    def _an_address(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ValueError(f"notify.webhook 应为 http:// 或 https:// 开头的地址（当前值 {url!r}）")
+        return url
+
+
 class Policy(_Strict):
     city: City = City()
     rules: Rules
     counties: dict[CountyCode, County] = Field(min_length=1)
+    notify: Notify = Notify()
 
     @model_validator(mode="after")
     def _every_listed_county_has_its_table(self) -> Policy:

@@ -1,21 +1,28 @@
-"""The scheduled month and doudi's local Prefect server (flows/deployment.py, flows/server.py)."""
+"""The scheduled month (flows/deployment.py) and the message a scheduled run sends (flows/hooks.py)."""
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import subprocess
 import sys
+import threading
 import time
-import urllib.request
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 
 from flows.deployment import DEFAULT_CRON, next_run, schedule_sentence
+from sample_month import generate_month
 from schemas.period import previous_period
+from schemas.policy import load_policy
+from tests.servers import PERIOD, clean_env
+
+POLICY = Path("data/policy.toml")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -32,35 +39,71 @@ def test_a_scheduled_run_reconciles_the_month_before_it():
     assert "下次运行：2027-01-05 06:00，核对 2026-12" in sentence
 
 
-def clean_env(tmp_path: Path, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    return env | {"PREFECT_HOME": str(tmp_path / ".prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"} | extra
+class Robot(BaseHTTPRequestHandler):
+    """A group robot on 127.0.0.1: keeps the JSON it is sent."""
+
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        self.received.append(json.loads(self.rfile.read(int(self.headers["content-length"]))))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"errcode": 0}')
+
+    def log_message(self, *args):  # quiet
+        pass
 
 
-def doudi(*args: str, env: dict, timeout: int = 400) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from flows.cli import app; app()", *args],
-                          capture_output=True, text=True, env=env, timeout=timeout)
+@pytest.fixture
+def robot():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Robot)
+    Robot.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=test", Robot.received
+    server.shutdown()
+
+
+def policy_with_webhook(tmp_path: Path, url: str) -> Path:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(POLICY.read_text(encoding="utf-8") + f'\n[notify]\nwebhook = "{url}"\n', encoding="utf-8")
+    return policy
+
+
+def serving(tmp_path: Path, *args: str) -> subprocess.Popen:
+    """`doudi serve` against the session's Prefect server, picking up runs within a second."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = clean_env(tmp_path / "home", PREFECT_API_URL=PREFECT_API_URL.value(), PREFECT_RUNNER_POLL_FREQUENCY="1")
+    command = [sys.executable, "-c", "from flows.cli import app; app()", "serve",
+               "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out"), *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def registered_deployment(client, out: Path, seconds: float = 240):
+    """The deployment once the `doudi serve` writing to `out` has registered it (the session's server
+    may still hold another test's)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            deployment = client.read_deployment_by_name("doudi-monthly/monthly")
+        except Exception:  # noqa: BLE001 - not registered yet
+            deployment = None
+        if deployment is not None and deployment.parameters["out"] == str(out.resolve()):
+            return deployment
+        time.sleep(1)
+    return None
 
 
 @pytest.mark.e2e
 def test_serve_registers_the_monthly_deployment_and_prints_its_next_run(tmp_path: Path, prefect_backend):
     from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL
 
-    env = clean_env(tmp_path, PREFECT_API_URL=PREFECT_API_URL.value())
-    command = [sys.executable, "-c", "from flows.cli import app; app()", "serve", "--cron", "30 7 6 * *",
-               "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out")]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    server = serving(tmp_path, "--cron", "30 7 6 * *")
     try:
         first = server.stdout.readline()
         assert "定时 30 7 6 * *，Asia/Shanghai" in first and "下次运行：" in first
-        deadline, deployment = time.monotonic() + 240, None
         with get_client(sync_client=True) as client:
-            while deployment is None and time.monotonic() < deadline:
-                try:
-                    deployment = client.read_deployment_by_name("doudi-monthly/monthly")
-                except Exception:  # noqa: BLE001 - not registered yet
-                    time.sleep(1)
+            deployment = registered_deployment(client, tmp_path / "out")
         assert deployment is not None
         (schedule,) = deployment.schedules
         assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 7 6 * *", "Asia/Shanghai")
@@ -71,24 +114,36 @@ def test_serve_registers_the_monthly_deployment_and_prints_its_next_run(tmp_path
 
 
 @pytest.mark.e2e
-def test_a_local_server_started_once_is_used_by_later_runs_and_stops(tmp_path: Path):
-    env = clean_env(tmp_path)
-    (tmp_path / "inbox" / "2024-10").mkdir(parents=True)
-    port = str(4300 + os.getpid() % 500)
+def test_a_scheduled_run_tells_the_group_robot_its_counts_and_a_run_by_hand_does_not(
+        tmp_path: Path, prefect_backend, robot):
+    from prefect.client.orchestration import get_client
+
+    from flows.monthly import monthly_run
+
+    url, received = robot
+    policy = policy_with_webhook(tmp_path, url)
+    generate_month(PERIOD, 0.1, 3, tmp_path / "inbox", tmp_path / "truth", load_policy(policy))
+    monthly_run(period=PERIOD, inbox=tmp_path / "inbox", out=tmp_path / "by-hand", policy_path=policy)
+    assert received == []  # a run started by hand: the person who started it is watching
+
+    server = serving(tmp_path, "--policy", str(policy))
     try:
-        started = doudi("server", "start", "--port", port, env=env)
-        assert started.returncode == 0 and f"127.0.0.1:{port}" in started.stdout
-        assert doudi("server", "status", env=env).returncode == 0
-        run = doudi("run", "--period", "2024-10", "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out"),
-                    env=env)
-        assert run.returncode == 0, run.stderr[-500:]
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/flow_runs/filter", data=b"{}",
-                                         headers={"content-type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            runs = json.load(response)
-        assert [r["state_type"] for r in runs] == ["COMPLETED"]  # the run was recorded by the local server
+        with get_client(sync_client=True) as client:
+            deployment = registered_deployment(client, tmp_path / "out")
+            client.create_flow_run_from_deployment(deployment.id, parameters={"period": PERIOD})
+        deadline = time.monotonic() + 300
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.5)
     finally:
-        stopped = doudi("server", "stop", env=env)
-    assert "已停止" in stopped.stdout
-    status = doudi("server", "status", env=env)
-    assert status.returncode == 1 and "未运行" in status.stdout
+        server.terminate()
+        said = server.communicate(timeout=60)[0]
+    assert len(received) == 1, said[-3000:]
+    (message,) = received
+    assert message["msgtype"] == "text"
+    content = message["text"]["content"]
+    manifest = json.loads((tmp_path / "out" / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    assert content.startswith(f"doudi：{PERIOD} 第 1 次核对完成（定时运行）")
+    assert f"隔离 {sum(i['rows_quarantined'] for i in manifest['inputs']):,}" in content
+    assert f"发现异常 {sum(manifest['rule_counts'].values()):,} 条" in content
+    names = pl.read_parquet(tmp_path / "out" / PERIOD / "roster_persons.parquet")["name"].drop_nulls()
+    assert not re.search(r"\d{15,18}", content) and not [n for n in names if len(n) >= 2 and n in content]
