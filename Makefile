@@ -1,45 +1,52 @@
 # doudi: the README's two commands are `make run` and `make test`; both set themselves up.
-VENV   := .venv
+# Every path is the checkout's own, whatever directory make is started from (`make -C`, `make -f`):
+# runs from anywhere share one inbox, one history and one cache (.doudi/ beside reports/).
+ROOT   := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+VENV   := $(ROOT)/.venv
 PY     := $(VENV)/bin/python
 DOUDI  := $(VENV)/bin/doudi
+INBOX  := $(ROOT)/data/inbox
+OUT    := $(ROOT)/reports
 SAMPLE_PERIOD ?= 2024-10
 
-# Prefect runs embedded (an ephemeral server per process) with its home inside the project.
-export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
 
 .PHONY: install run test test-fast bench lint clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: $(ROOT)/pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	cd $(ROOT) && $(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
 
 # Runs the newest period in data/inbox, with every report (quality/ included); generates the sample
-# month first when the inbox is empty.
+# month first when the inbox is empty. The first run starts doudi's Prefect server, later runs reuse it.
 run: install
-	@period=$${PERIOD:-$$(ls data/inbox 2>/dev/null | grep -E '^[0-9]{4}-[0-9]{2}$$' | sort | tail -n 1)}; \
+	@period=$${PERIOD:-$$(ls $(INBOX) 2>/dev/null | grep -E '^[0-9]{4}-[0-9]{2}$$' | sort | tail -n 1)}; \
 	if [ -z "$$period" ]; then \
 		period=$(SAMPLE_PERIOD); \
-		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out data/inbox; \
+		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out $(INBOX); \
 	fi; \
-	$(DOUDI) run --period $$period --quality
+	$(DOUDI) run --period $$period --inbox $(INBOX) --out $(OUT) --quality
 
 test: install
-	$(PY) -m pytest
+	cd $(ROOT) && $(PY) -m pytest
 
 # The unit tests only: every module's tests without the generated months run through the flow.
 test-fast: install
-	$(PY) -m pytest -m "not e2e"
+	cd $(ROOT) && $(PY) -m pytest -m "not e2e"
 
 bench: install
-	$(PY) -m tests.benchmarks.bench_month
+	cd $(ROOT) && $(PY) -m tests.benchmarks.bench_month
 
 lint: install
-	$(VENV)/bin/ruff check flows transforms schemas sample_month tests
+	cd $(ROOT) && $(VENV)/bin/ruff check flows transforms schemas sample_month tests
 
+# Stops doudi's Prefect server and removes the venv and Prefect's database (the run history in
+# reports/warehouse.duckdb and the parse cache in .doudi/cache stay).
 clean:
-	rm -rf $(VENV) .prefect .pytest_cache
+	-[ -x $(DOUDI) ] && $(DOUDI) server stop --out $(OUT)
+	rm -rf $(VENV) $(ROOT)/.doudi/prefect $(ROOT)/.pytest_cache
