@@ -47,6 +47,7 @@ from transforms.reports.lists_book import (
     write_quarantine_book,
     write_roster_books,
 )
+from transforms.reports.quality_worker import QualityBuilder
 from transforms.reports.summary_page import write_summary_page
 from transforms.reports.terminal import rule_count_rows, run_markdown
 
@@ -196,10 +197,15 @@ def roster_workbooks(folder: Path, report: MonthReport) -> list[Path]:
 
 
 @task(name="quality-site", cache_policy=NO_CACHE)
-def quality_site(folder: Path, staged: dict[str, pl.DataFrame], report: MonthReport) -> Path:
-    from transforms.reports.quality import build_quality_site  # Great Expectations: only when asked
-
+def quality_site(folder: Path, staged: dict[str, pl.DataFrame], report: MonthReport,
+                 builder: QualityBuilder | None) -> Path:
+    """Great Expectations' site, by the worker started with the run (it has loaded GE meanwhile), or
+    here (a task on a Dask worker)."""
     progress().stage("quality")
+    if builder is not None:
+        return builder.build(folder, staged, report)
+    from transforms.reports.quality import build_quality_site
+
     return build_quality_site(folder, staged, report)
 
 
@@ -234,6 +240,7 @@ def monthly_run(
     Parquet only (a province's rosters take half a minute to write as workbooks)."""
     period = period or previous_period()
     with owner_only():
+        quality_builder = QualityBuilder() if quality and not by_district else None  # loads GE on the other core
         started_at, run_id, clock = _now(), str(flow_run.id or uuid4()), Stopwatch()
         policy = load_policy(policy_path)
         files = inbox_files(inbox, period)
@@ -258,15 +265,14 @@ def monthly_run(
                 report = MonthReport(period, run_id, record, policy, month.exceptions, month.quarantine,
                                      month.persons, month.households, history.trend(earlier, month.exceptions, period),
                                      unmask)
-                with clock("reports"):
+                with clock("reports"):  # the quality site and the rosters are written beside the other workbooks
                     rosters_written = roster_workbooks.submit(folder, report) if roster_books else None
+                    quality_built = quality_site.submit(folder, month.staged, report, quality_builder) if quality else None
                     exceptions_workbook(folder, report)
                     officer_workbooks(folder, report)
-                    if rosters_written:
-                        rosters_written.result()
-                if quality:
-                    with clock("quality"):
-                        quality_site(folder, month.staged, report)
+                    for written in (rosters_written, quality_built):
+                        if written:
+                            written.result()
                 with clock("summary"):
                     summary_page(folder, report)
                 fault_point("reported")

@@ -18,12 +18,19 @@ import pytest
 
 from tests.report_month import generated_report
 from transforms.reports.quality import QualitySite, build_quality_site, quality_site, quality_suites
+from transforms.reports.quality_worker import QualityBuilder, QualitySiteError
 
 pytestmark = pytest.mark.e2e
 
 DATASETS = ("dibao", "tekun", "deaths", "registry", "enrollment", "claims", "persons")
-OUTPUT_SUITES = ("outputs.exceptions", "outputs.exception_subjects", "outputs.quarantine",
-                 "outputs.roster_persons", "outputs.roster_households", "manifest.rows_conserved")
+OUTPUT_SUITES = ("manifest.inputs", "outputs.exceptions", "outputs.exception_subjects", "outputs.quarantine",
+                 "outputs.roster_persons", "outputs.roster_households")
+INPUT_PROBLEMS = {  # what the manifest records -> the expectation of `manifest.inputs` it fails
+    "quarantined": "没有被隔离的行（隔离的行见 quarantine.xlsx，请报送部门更正）",
+    "mismatched": "合计行与明细之和一致",
+    "rejected": "每个文件都能读取并识别",
+    "missing": "各部门的数据都已收到",
+}
 DIGIT_RUN = re.compile(rb"\d{15,18}")
 FOREIGN_ID = "110101199003077777"  # well formed, and in no source of the generated month
 NETWORK_TAG = re.compile(r'<(?:link|script|img)[^>]*(?:src|href)="https?://')
@@ -87,19 +94,65 @@ def test_every_staged_dataset_and_every_output_has_a_validation_result(site):
     expected = {f"inputs.{d}" for d in DATASETS} | set(OUTPUT_SUITES)
     assert set(site.outcomes) == expected
     for suite in expected:
-        assert "Expectation Validation Result" in validation_page(site.index, suite)
+        assert "检查结果" in validation_page(site.index, suite)
 
 
-def test_a_correct_generated_month_meets_every_expectation(site):
-    assert {name: o.failed for name, o in site.outcomes.items() if not o.success} == {}
+def problems_of(manifest) -> set[str]:
+    return {kind for kind, present in (
+        ("quarantined", any(i.rows_quarantined for i in manifest.inputs)),
+        ("mismatched", any(i.total_row_mismatches for i in manifest.inputs)),
+        ("rejected", bool(manifest.rejected)),
+        ("missing", bool(manifest.missing_datasets)),
+    ) if present}
+
+
+def test_a_generated_month_fails_only_on_the_problems_its_manifest_records(site, month):
+    problems = problems_of(month[0].manifest)
+    assert problems >= {"quarantined", "mismatched", "rejected"}, "the generated month is messy"
+    failing = {name: set(o.failed) for name, o in site.outcomes.items() if not o.success}
+    assert failing == {"manifest.inputs": {INPUT_PROBLEMS[p] for p in problems}}
     assert site.outcomes["inputs.dibao"].evaluated >= 5
 
 
-def test_index_lists_every_suite_with_its_outcome_without_javascript(site):
+def test_a_month_with_problems_does_not_show_all_passed(site):
     index = site.index.read_text(encoding="utf-8")
     for outcome in site.outcomes.values():
         assert outcome.label in index
-    assert index.count("✔ 通过") == len(site.outcomes)
+    assert index.count("✔ 通过") == len(site.outcomes) - 1 and index.count("✘ 未通过") == 1
+
+
+def test_each_quarantined_sheet_mismatched_total_and_rejected_file_is_named(site, month):
+    page = validation_page(site.index, "manifest.inputs")
+    manifest = month[0].manifest
+    for sheet in manifest.inputs:
+        where = f"{sheet.file}:{sheet.sheet}" if sheet.sheet else sheet.file
+        if sheet.rows_quarantined:
+            assert f"{where} 隔离 {sheet.rows_quarantined} 行" in page
+        for mismatch in sheet.total_row_mismatches:
+            assert f"第 {mismatch.row} 行" in page and f"合计 {mismatch.total:.2f}，明细合计 {mismatch.data_sum:.2f}" in page
+    for rejected in manifest.rejected:
+        assert rejected.file in page
+
+
+def test_a_rule_left_undecided_fails_its_expectation_and_is_named(month, tmp_path):
+    from schemas.outputs import Manifest
+
+    class WithUndecided(Manifest):  # the manifest once it records SPEC §2's rules_undecided
+        rules_undecided: dict = {}
+
+    report, staged = month
+    manifest = WithUndecided(**report.manifest.model_dump(), rules_undecided={
+        "DIBAO_EXIT_DUE": {"subjects": 3, "why": "低保花名册 无「家庭月人均收入」列"}})
+    (suite,) = [s for s in quality_suites(staged, replace(report, manifest=manifest)) if s.name == "manifest.inputs"]
+    column = suite.frame.get_column("无法判定的规则（rule_undecided）").drop_nulls().to_list()
+    assert column == ["DIBAO_EXIT_DUE：3 个对象（低保花名册 无「家庭月人均收入」列）"]
+
+
+def test_the_columns_carry_their_chinese_headers(site):
+    page = validation_page(site.index, "inputs.dibao")
+    assert "月保障金（benefit）" in page and "身份证号码（id_number）" in page
+    for english in ("Expectation Validation Result", "Table of Contents", "Observed Value", "Statistics"):
+        assert english not in page
 
 
 def test_a_negative_amount_in_staged_dibao_fails_the_dibao_suite(broken_site):
@@ -124,9 +177,9 @@ def test_an_exception_whose_subject_is_in_no_source_fails_and_is_named_by_rule(b
 def test_a_sheet_whose_rows_do_not_add_up_fails_rows_conserved_and_is_named(broken_site):
     site, report = broken_site
     first = report.manifest.inputs[0]
-    assert not site.outcomes["manifest.rows_conserved"].success
-    assert f"{first.file}:{first.sheet} 读取 {first.rows_read} 行" in validation_page(
-        site.index, "manifest.rows_conserved")
+    assert "每个工作表：读取行数 = 接收行数 + 隔离行数 + 跳过的合计/表尾行数（没有一行被悄悄丢弃）" in (
+        site.outcomes["manifest.inputs"].failed)
+    assert f"{first.file}:{first.sheet} 读取 {first.rows_read} 行" in validation_page(site.index, "manifest.inputs")
 
 
 def test_a_person_twice_in_the_roster_fails_the_roster_suite(broken_site):
@@ -167,10 +220,26 @@ def test_a_dataset_with_no_rows_has_no_input_suite(month):
     assert "inputs.deaths" not in names and "inputs.dibao" in names
 
 
-def test_importing_the_module_does_not_import_great_expectations():
-    code = "import sys, transforms.reports.quality; print('great_expectations' in sys.modules)"
+@pytest.mark.parametrize("module", ["transforms.reports.quality", "transforms.reports.quality_worker", "flows.monthly"])
+def test_importing_the_module_does_not_import_great_expectations(module):
+    code = f"import sys, {module}; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_worker_started_early_builds_the_same_site(month, site, tmp_path):
+    report, staged = month
+    index = QualityBuilder().build(tmp_path / "period", staged, report)
+    assert index == (tmp_path / "period" / "quality" / "index.html").resolve()
+    built = {p.relative_to(index.parent).parts[:3] for p in index.parent.rglob("*.html")}
+    assert built == {p.relative_to(site.index.parent).parts[:3] for p in site.index.parent.rglob("*.html")}
+
+
+def test_a_worker_that_cannot_build_the_site_says_why_in_one_line(month, tmp_path):
+    report, staged = month
+    (tmp_path / "period").write_text("a file where the folder should be")
+    with pytest.raises(QualitySiteError, match=r"^数据质量报告未能生成：.*Error"):
+        QualityBuilder().build(tmp_path / "period", staged, report)
 
 
 def test_a_period_folder_given_as_a_relative_path_gets_its_site(month, tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ import polars as pl
 
 from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS
-from schemas.outputs import InputEntry, Manifest
+from schemas.outputs import EXCEPTIONS, QUARANTINE, InputEntry, Manifest
 from schemas.validation import REASONS
 from transforms.reports import MonthReport
 from transforms.reports.quality_pages import banner_html, offline_html
@@ -70,6 +70,15 @@ class QualitySite:
     outcomes: dict[str, Outcome]  # by suite name
 
 
+def headed(name: str, header: str) -> str:
+    """A column as the site shows it: its Chinese header and its name, `月保障金（benefit）`."""
+    return f"{header}（{name}）"
+
+
+def renamed(frame: pl.DataFrame, headers: Mapping[str, str]) -> pl.DataFrame:
+    return frame.rename({name: headed(name, header) for name, header in headers.items() if name in frame.columns})
+
+
 def not_null(column: str, what: str) -> Expect:
     return Expect("ExpectColumnValuesToNotBeNull", f"{what}不为空", {"column": column})
 
@@ -86,6 +95,15 @@ def unique(column: str, what: str) -> Expect:
     return Expect("ExpectColumnValuesToBeUnique", f"{what}不重复", {"column": column})
 
 
+def none_of(column: str, what: str) -> Expect:
+    """`column` names a problem on each row that has one: the expectation is that no row has."""
+    return Expect("ExpectColumnValuesToBeNull", what, {"column": column})
+
+
+ID = headed("id_number", "身份证号码")
+SOURCE_ROW = headed("src_row", "来源行号")
+
+
 def input_suite(dataset: str, staged: pl.DataFrame) -> Suite:
     """A staged table: IDs well formed, amounts not negative, required fields filled, every row
     traceable to its source row."""
@@ -93,32 +111,33 @@ def input_suite(dataset: str, staged: pl.DataFrame) -> Suite:
     money = [f for f in fields if f.kind in ("money", "money0")]
     required = [f for f in fields if f.required and f.name != "id_number"]
     expectations = (
-        not_null("id_number", "身份证号码（id_number）"),
+        not_null(ID, ID),
         Expect("ExpectColumnValuesToMatchRegex", "身份证号码为18位：17位数字加1位数字或X",
-               {"column": "id_number", "regex": ID_SHAPE}),
-        *(not_negative(f.name, f"「{f.label}」（{f.name}）") for f in money),
-        *(not_null(f.name, f"必填项「{f.label}」（{f.name}）") for f in required),
-        not_null("src_row", "来源行号（src_row）"),
+               {"column": ID, "regex": ID_SHAPE}),
+        *(not_negative(headed(f.name, f.label), f"「{f.label}」（{f.name}）") for f in money),
+        *(not_null(headed(f.name, f.label), f"必填项「{f.label}」（{f.name}）") for f in required),
+        not_null(SOURCE_ROW, SOURCE_ROW),
     )
-    columns = list(dict.fromkeys(["id_number", *(f.name for f in money + required), "src_row"]))
+    headers = {"id_number": "身份证号码", "src_row": "来源行号"} | {f.name: f.label for f in money + required}
     return Suite(f"inputs.{dataset}", f"输入：{DATASETS[dataset].label}（{dataset}）",
-                 staged.select(columns), expectations, personal=True)
+                 renamed(staged.select(list(headers)), headers), expectations, personal=True)
 
 
 def exceptions_suite(exceptions: pl.DataFrame) -> Suite:
+    column = {name: headed(name, header) for name, header in EXCEPTIONS.headers.items()}
     expectations = (
-        not_null("exception_id", "异常编号（exception_id）"),
-        unique("exception_id", "异常编号（exception_id）"),
-        in_set("rule_code", rule_catalog(), "规则代码（rule_code）都在规则目录中"),
-        in_set("severity", ("high", "medium", "info"), "严重程度（severity）为 high / medium / info"),
-        in_set("status", ("new", "persisting", "resolved"),
-               "状态（status）为 new / persisting / resolved"),
-        not_negative("expected", "应为金额（expected）"),
-        not_negative("actual", "实际金额（actual）"),
+        not_null(column["exception_id"], column["exception_id"]),
+        unique(column["exception_id"], column["exception_id"]),
+        in_set(column["rule_code"], rule_catalog(), f"{column['rule_code']}都在规则目录中"),
+        in_set(column["severity"], ("high", "medium", "info"), f"{column['severity']}为 high / medium / info"),
+        in_set(column["status"], ("new", "persisting", "resolved"),
+               f"{column['status']}为 new / persisting / resolved"),
+        not_negative(column["expected"], column["expected"]),
+        not_negative(column["actual"], column["actual"]),
     )
     columns = ["exception_id", "rule_code", "severity", "status", "expected", "actual"]
     return Suite("outputs.exceptions", "输出：异常清单（exceptions）",
-                 exceptions.select(columns), expectations, personal=False)
+                 renamed(exceptions.select(columns), EXCEPTIONS.headers), expectations, personal=False)
 
 
 def subject_sources(staged: Mapping[str, pl.DataFrame], counties, quarantine: pl.DataFrame) -> dict[str, pl.Series]:
@@ -140,56 +159,87 @@ def subjects_suite(exceptions: pl.DataFrame, staged: Mapping[str, pl.DataFrame],
     active = exceptions.filter(pl.col("status") != "resolved").with_columns(
         pl.col("rule_code").replace_strict(kinds, default=None).alias("kind"))
     orphan = pl.concat_str("rule_code", "exception_id", separator=" ")
+    column = {kind: headed(f"{kind}_subject_not_found", f"{label}不在输入中的异常") for kind, (label, _, _) in
+              SUBJECTS.items()}
     columns = [
         pl.when((pl.col("kind") == kind) & ~pl.col("subject").is_in(values.implode()).fill_null(False))
-        .then(orphan).alias(f"{kind}_subject_not_found")
+        .then(orphan).alias(column[kind])
         for kind, values in subject_sources(staged, counties, quarantine).items()
     ]
-    expectations = tuple(
-        Expect("ExpectColumnValuesToBeNull",
-               f"核查对象为{label}的异常，其对象都在本月的输入数据中",
-               {"column": f"{kind}_subject_not_found"})
-        for kind, (label, _, _) in SUBJECTS.items()
-    )
+    expectations = tuple(none_of(column[kind], f"核查对象为{label}的异常，其对象都在本月的输入数据中")
+                         for kind, (label, _, _) in SUBJECTS.items())
     return Suite("outputs.exception_subjects", "输出：异常的核查对象都有来源（exceptions 对照输入）",
                  active.select(columns), expectations, personal=False)
 
 
 def quarantine_suite(quarantine: pl.DataFrame) -> Suite:
+    column = {name: headed(name, header) for name, header in QUARANTINE.headers.items()}
     expectations = (
-        in_set("reason", REASONS, "隔离原因（reason）都是规定的原因代码"),
-        not_null("file", "来源文件（file）"),
-        not_null("row", "来源行号（row）"),
+        in_set(column["reason"], REASONS, f"{column['reason']}都是规定的原因代码"),
+        not_null(column["file"], column["file"]),
+        not_null(column["row"], column["row"]),
     )
     return Suite("outputs.quarantine", "输出：隔离数据（quarantine）",
-                 quarantine.select("reason", "file", "row"), expectations, personal=False)
+                 renamed(quarantine.select("reason", "file", "row"), QUARANTINE.headers), expectations, personal=False)
 
 
 def roster_suites(persons: pl.DataFrame, households: pl.DataFrame) -> list[Suite]:
     # A household number may be the head's ID number (低保证号): both rosters are personal.
+    person, household = headed("id_number", "身份证号码"), headed("household_id", "户编号")
     return [
-        Suite("outputs.roster_persons", "输出：人员花名册（roster_persons）", persons.select("id_number"),
-              (not_null("id_number", "身份证号码（id_number）"),
-               unique("id_number", "每人一行：身份证号码（id_number）")), personal=True),
+        Suite("outputs.roster_persons", "输出：人员花名册（roster_persons）",
+              persons.select(pl.col("id_number").alias(person)),
+              (not_null(person, person), unique(person, f"每人一行：{person}")), personal=True),
         Suite("outputs.roster_households", "输出：低保家庭花名册（roster_households）",
-              households.select("household_id"),
-              (not_null("household_id", "户编号（household_id）"),
-               unique("household_id", "每户一行：户编号（household_id）")), personal=True),
+              households.select(pl.col("household_id").alias(household)),
+              (not_null(household, household), unique(household, f"每户一行：{household}")), personal=True),
     ]
 
 
-def rows_conserved_suite(manifest: Manifest) -> Suite:
-    """SPEC §2: for every sheet read, rows read = accepted + quarantined + skipped. The checked
-    column names each sheet that does not add up (null otherwise), so a failure says which."""
-    unbalanced = pl.DataFrame({"sheet_rows_unaccounted": [imbalance(i) for i in manifest.inputs]},
-                              schema={"sheet_rows_unaccounted": pl.String})
-    conserved = Expect(
-        "ExpectColumnValuesToBeNull",
-        "每个工作表：读取行数 = 接收行数 + 隔离行数 + 跳过的合计/表尾行数（没有一行被悄悄丢弃）",
-        {"column": "sheet_rows_unaccounted"},
-    )
-    return Suite("manifest.rows_conserved", "清单：各工作表行数守恒（manifest.json inputs）",
-                 unbalanced, (conserved,), personal=False)
+# What the manifest says went wrong with the month's inputs (SPEC §2, §5): a column each, holding
+# on one row per sheet, rejected file, missing dataset or undecided rule what is wrong there.
+INPUT_PROBLEMS = {
+    "rows_unaccounted": ("行数不守恒的工作表", "每个工作表：读取行数 = 接收行数 + 隔离行数 + 跳过的合计/表尾行数（没有一行被悄悄丢弃）"),
+    "rows_quarantined": ("有隔离行的工作表", "没有被隔离的行（隔离的行见 quarantine.xlsx，请报送部门更正）"),
+    "total_mismatch": ("合计行与明细不符", "合计行与明细之和一致"),
+    "file_rejected": ("无法使用的文件", "每个文件都能读取并识别"),
+    "dataset_missing": ("未收到的数据", "各部门的数据都已收到"),
+    "rule_undecided": ("无法判定的规则", "每条规则都能对每个对象作出判定（没有因缺列而无法判定的对象）"),
+}
+
+
+def input_problems(manifest: Manifest) -> pl.DataFrame:
+    """One row per sheet read, file rejected, dataset missing and rule left undecided; each row
+    names its problem in the column of that problem (null where there is none)."""
+    rows = []
+    for sheet in manifest.inputs:
+        where = f"{sheet.file}:{sheet.sheet}" if sheet.sheet else sheet.file
+        labels = {f.name: f.label for f in DATASETS[sheet.dataset].fields} if sheet.dataset in DATASETS else {}
+        rows.append({
+            "rows_unaccounted": imbalance(sheet),
+            "rows_quarantined": f"{where} 隔离 {sheet.rows_quarantined} 行" if sheet.rows_quarantined else None,
+            "total_mismatch": "；".join(
+                f"{where} 第 {m.row} 行「{labels.get(m.field, m.field)}」合计 {m.total:.2f}，明细合计 {m.data_sum:.2f}"
+                for m in sheet.total_row_mismatches) or None,
+        })
+    rows += [{"file_rejected": f"{file.file}：{file.reason}"} for file in manifest.rejected]
+    rows += [{"dataset_missing": f"{DATASETS[name].label}（{name}）" if name in DATASETS else name}
+             for name in manifest.missing_datasets]
+    undecided = manifest.model_dump().get("rules_undecided") or {}  # SPEC §2, once the manifest has it
+    rows += [{"rule_undecided": f"{code}：{entry.get('subjects', '?')} 个对象（{entry.get('why', '')}）"}
+             for code, entry in undecided.items()]
+    schema = {headed(name, header): pl.String for name, (header, _) in INPUT_PROBLEMS.items()}
+    return pl.DataFrame([{headed(k, INPUT_PROBLEMS[k][0]): v for k, v in row.items()} for row in rows],
+                        schema=schema)
+
+
+def inputs_suite(manifest: Manifest) -> Suite:
+    """SPEC §2 and §5 from the manifest: rows conserved, nothing quarantined, totals that add up,
+    every file read, every dataset received, every rule decided. A month with problems fails here,
+    each problem named (files, sheets and rule codes: no person)."""
+    expectations = tuple(none_of(headed(name, header), what) for name, (header, what) in INPUT_PROBLEMS.items())
+    return Suite("manifest.inputs", "清单：输入是否完整、干净（manifest.json）", input_problems(manifest),
+                 expectations, personal=False)
 
 
 def imbalance(sheet: InputEntry) -> str | None:
@@ -200,14 +250,15 @@ def imbalance(sheet: InputEntry) -> str | None:
 
 
 def quality_suites(staged: Mapping[str, pl.DataFrame], report: MonthReport) -> list[Suite]:
-    """Every suite of the site: one per staged dataset that has rows, then the outputs."""
+    """Every suite of the site: what the month's inputs lacked, one suite per staged dataset that
+    has rows, then the outputs."""
     return [
+        inputs_suite(report.manifest),
         *(input_suite(name, frame) for name, frame in staged.items() if frame.height),
         exceptions_suite(report.exceptions),
         subjects_suite(report.exceptions, staged, report.policy.counties, report.quarantine),
         quarantine_suite(report.quarantine),
         *roster_suites(report.persons, report.households),
-        rows_conserved_suite(report.manifest),
     ]
 
 
