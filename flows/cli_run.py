@@ -28,6 +28,7 @@ from flows.cli_options import (
     out_console,
 )
 from flows.homes import home_of
+from flows.hooks import NOTIFY_VARIABLE
 from flows.server import ServerDidNotStart, touch_lease
 
 TaskRunner = Annotated[str, typer.Option(
@@ -47,6 +48,8 @@ def run(
     task_runner: TaskRunner = "thread",
     dask_address: Annotated[str | None, typer.Option(
         metavar="地址", help="Dask 调度器地址，如 tcp://10.0.0.5:8786；不填则在本机启动临时集群")] = None,
+    notify: Annotated[bool, typer.Option(
+        help="结束后告知政策文件 [notify] webhook 所指的群机器人（只含计数；定时运行总会告知），供 cron 使用")] = False,
 ) -> None:
     """核对一个月的数据，把结果发布到 <out>/<period>/。
 
@@ -57,6 +60,8 @@ def run(
     progress_console.print(f"doudi {period}：开始核对 {inbox / period}", highlight=False, soft_wrap=True)
     home = home_of(out)
     backend.configure_environment(home)
+    if notify:
+        os.environ[NOTIFY_VARIABLE] = "1"
     try:
         launch = backend.resident_server(home, lambda line: progress_console.print(line, highlight=False))
         record, server = _run_flow(launch, progress_console, period=period, inbox=inbox, out=out, policy_path=policy,

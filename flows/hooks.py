@@ -2,18 +2,18 @@
 
 A run is named by its period and its number among that period's runs (`2024-10 第 3 次`), as
 `doudi history` counts them. When the policy file has `[notify] webhook = "…"`, every scheduled
-run (one started by the deployment, not by hand) ends with a JSON POST to that address, in the
-shape the group robots of WeCom (企业微信) and DingTalk (钉钉) both take: counts and file paths
-only, never a name or an ID number. It is sent by Prefect's custom-webhook notification block.
+run (one started by the deployment; or by `doudi run --notify`, as from cron) ends with a JSON POST
+to that address, in the shape the group robots of WeCom (企业微信) and DingTalk (钉钉) both take:
+counts and file paths only, never a name or an ID number. It is sent by Prefect's custom-webhook
+notification block.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from prefect.logging import get_logger
-
-logger = get_logger("doudi.notify")
+NOTIFY_VARIABLE = "DOUDI_NOTIFY"  # set by `doudi run --notify`: a run by hand that tells the chat too
 ROBOT_MESSAGE = {"msgtype": "text", "text": {"content": "{{body}}"}}  # WeCom's and DingTalk's text message
 MESSAGE_BYTES = 2000  # WeCom takes at most 2,048 bytes of text
 
@@ -72,16 +72,21 @@ def notify(url: str, text: str) -> None:
     """POST `text` to the robot at `url`; a failure is logged (without the address: it holds the
     robot's key), never raised: the month is done whether the chat hears of it or not."""
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
+    from prefect.logging import get_logger
 
     try:
         CustomWebhookNotificationBlock(name="doudi", url=url, json_data=ROBOT_MESSAGE).notify(text)
     except Exception as e:  # noqa: BLE001
-        logger.warning("群机器人通知未能发送：%s", type(e).__name__)
+        get_logger("doudi.notify").warning("群机器人通知未能发送：%s", type(e).__name__)
+
+
+def _scheduled(flow_run) -> bool:
+    return bool(flow_run.deployment_id or os.environ.get(NOTIFY_VARIABLE))
 
 
 def month_done(flow, flow_run, state) -> None:
     """on_completion: a scheduled run tells the chat what it found."""
-    url = webhook_of(flow_run.parameters) if flow_run.deployment_id else None
+    url = webhook_of(flow_run.parameters) if _scheduled(flow_run) else None
     if url:
         record = state.result(raise_on_failure=False)
         notify(url, done_message(record, flow_run.name, Path(flow_run.parameters["out"]) / record["period"]))
@@ -90,6 +95,6 @@ def month_done(flow, flow_run, state) -> None:
 def month_failed(flow, flow_run, state) -> None:
     """on_failure / on_crashed: a scheduled run that could not finish says so (no error text: it
     may quote a file's content)."""
-    url = webhook_of(flow_run.parameters) if flow_run.deployment_id else None
+    url = webhook_of(flow_run.parameters) if _scheduled(flow_run) else None
     if url:
         notify(url, f"doudi：{flow_run.name}核对未能完成（{state.name}），上一次的报表保持不变；详见 Prefect 界面的运行日志")

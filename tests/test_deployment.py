@@ -147,3 +147,19 @@ def test_a_scheduled_run_tells_the_group_robot_its_counts_and_a_run_by_hand_does
     assert f"发现异常 {sum(manifest['rule_counts'].values()):,} 条" in content
     names = pl.read_parquet(tmp_path / "out" / PERIOD / "roster_persons.parquet")["name"].drop_nulls()
     assert not re.search(r"\d{15,18}", content) and not [n for n in names if len(n) >= 2 and n in content]
+
+
+@pytest.mark.e2e
+def test_a_run_by_hand_asked_to_notify_tells_the_robot_too(tmp_path: Path, prefect_backend, robot, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    monkeypatch.delenv("DOUDI_NOTIFY", raising=False)  # `--notify` sets it for the run's process
+    url, received = robot
+    (tmp_path / "inbox" / PERIOD).mkdir(parents=True)
+    args = ["run", "--period", PERIOD, "--inbox", str(tmp_path / "inbox"), "--out", str(tmp_path / "out"),
+            "--policy", str(policy_with_webhook(tmp_path, url)), "--notify"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    (message,) = received
+    assert message["text"]["content"].startswith(f"doudi：{PERIOD} 第 1 次核对完成")

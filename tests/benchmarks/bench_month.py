@@ -6,12 +6,16 @@ generated once into bench-data/ and reused. Measured:
                  polars for Parquet): the least any ingestion must cost;
   stages         in this process, one after the other: read, recognise+normalise+validate, stage,
                  reconcile, rosters, reports (workbooks and summary page);
-  doudi run      the whole command in a fresh process, under /usr/bin/time -v (wall, peak RSS),
-                 with Prefect embedded and with doudi's local server; the fixed cost is the same
-                 command on an empty month; the manifest's timings give each stage of the real run;
+  doudi run      the whole command in a fresh process, under /usr/bin/time -v (wall, peak RSS):
+                 with doudi's resident Prefect server up, and from nothing (no server running: the
+                 run starts it); the fixed cost is the same command on an empty month; the sample
+                 month also with --quality; the manifest's timings give each stage of the real run;
   rerun          the city month again after one file was corrected (the others reused);
   pandas         the same joins in plain pandas (tests/benchmarks/pandas_baseline.py), city scale;
-and a profile of the city pipeline (pyinstrument). Results go to benchmarks/results.md.
+and the profiles that say where a run's seconds go: pyinstrument of a sample month with the server
+up, Python's import times, and pyinstrument of the city pipeline. Results go to
+benchmarks/results.md. The bench's Prefect server has a home of its own (bench-data/home) and is
+stopped at the end.
 """
 
 from __future__ import annotations
@@ -110,10 +114,22 @@ def doudi_run(inbox: Path, out: Path, env: dict, *extra: str) -> dict:
 SMALL_REPEATS = 5  # runs of the fixed cost and of the sample month; the median is reported
 
 
-def median_run(inbox: Path, out: Path, env: dict, *extra: str, repeats: int = SMALL_REPEATS) -> dict:
-    """The run of median wall time of `repeats` runs of the same `doudi run` (short runs are noisy)."""
-    runs = sorted((doudi_run(inbox, out.with_name(f"{out.name}-{i}"), env, *extra) for i in range(repeats)),
-                  key=lambda r: r["wall_s"])  # each in a folder and cache of its own: nothing reused
+def server(action: str, env: dict) -> None:
+    """`doudi server start|stop` of the bench's home (started never to stop by itself)."""
+    extra = ["--idle-minutes", "0"] if action == "start" else []
+    subprocess.run([str(DOUDI), "server", action, *extra], env=env, check=True, capture_output=True)
+
+
+def median_run(inbox: Path, out: Path, env: dict, *extra: str, repeats: int = SMALL_REPEATS,
+               from_nothing: bool = False) -> dict:
+    """The run of median wall time of `repeats` runs of the same `doudi run` (short runs are noisy);
+    `from_nothing`: the server is stopped before each run, which starts it again."""
+    runs = []
+    for i in range(repeats):  # each in a folder and cache of its own: nothing reused
+        if from_nothing:
+            server("stop", env)
+        runs.append(doudi_run(inbox, out.with_name(f"{out.name}-{i}"), env, *extra))
+    runs.sort(key=lambda r: r["wall_s"])
     return runs[len(runs) // 2] | {"walls_s": [r["wall_s"] for r in runs]}
 
 
@@ -223,15 +239,45 @@ def pandas_comparison(inbox: Path, repeats: int = 3) -> dict:
             "rules_agreeing": sum(1 for d, p, c in agree.values() if d == p == c), "rules_compared": len(agree)}
 
 
+def significant(lines: list[str], at_least: float, top: int = 40) -> list[str]:
+    """The lines of a pyinstrument text profile that took at least `at_least` seconds."""
+    timed_lines = [line for line in lines if re.search(r"\d+\.\d{3} ", line)]
+    return [line for line in timed_lines if float(re.search(r"(\d+\.\d{3}) ", line).group(1)) >= at_least][:top]
+
+
 def profile_lines(inbox: Path, top: int = 25) -> list[str]:
     """The top of a pyinstrument profile of the in-process pipeline (ingest, reconcile, reports)."""
     script = ("from pathlib import Path; from tests.benchmarks.bench_month import stages_in_process;"
               f"stages_in_process(Path({str(inbox)!r}))")
     done = subprocess.run([sys.executable, "-m", "pyinstrument", "-r", "text", "-c", script],
                           capture_output=True, text=True)
-    lines = [line for line in done.stdout.splitlines() if re.search(r"\d+\.\d{3} ", line)]
-    significant = [line for line in lines if float(re.search(r"(\d+\.\d{3}) ", line).group(1)) >= 0.5]
-    return significant[:top]
+    return significant(done.stdout.splitlines(), 0.5, top)
+
+
+def run_profile(inbox: Path, out: Path, env: dict) -> list[str]:
+    """pyinstrument of a whole `doudi run` of `inbox` (the server up): where a small month's
+    seconds go, imports included."""
+    report = out.with_name(out.name + ".txt")
+    subprocess.run([sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(report), str(DOUDI), "run",
+                    "--period", PERIOD, "--inbox", str(inbox), "--out", str(out), "--cache", str(out) + "-cache"],
+                   env=env, capture_output=True, check=True)
+    return significant(report.read_text(encoding="utf-8").splitlines(), 0.1)
+
+
+def import_times(modules: str = "prefect, flows.monthly, pandera.polars, great_expectations") -> list[tuple[str, float]]:
+    """`python -X importtime`: the seconds of each top-level import of the run path, in order."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {modules}"],
+                          capture_output=True, text=True)
+    rows = [re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line) for line in done.stderr.splitlines()]
+    return [(m.group(3), round(int(m.group(1)) / 1e6, 2)) for m in rows if m and len(m.group(2)) == 1]
+
+
+def server_boot(env: dict) -> float:
+    """Seconds from `doudi server start` to the server answering, no server running before."""
+    server("stop", env)
+    start = time.perf_counter()
+    server("start", env)
+    return round(time.perf_counter() - start, 2)
 
 
 def screenshot(page: Path, png: Path) -> str:
@@ -242,17 +288,20 @@ def screenshot(page: Path, png: Path) -> str:
 
 # --- the run ---------------------------------------------------------------------------------------
 
-def bench_scale(scale: float, seed: int, data: Path, work: Path, env: dict, server_env: dict) -> dict:
+def bench_scale(scale: float, seed: int, data: Path, work: Path, env: dict) -> dict:
     inbox = month_for(scale, seed, data)
     result = {"scale": scale} | stages_in_process(inbox)
-    run = median_run if scale <= 1 else doudi_run
-    result["embedded"] = run(inbox, work / f"embedded-{scale:g}", env)
-    result["local_server"] = run(inbox, work / f"server-{scale:g}", server_env)
-    if scale >= 100:  # what the person roster workbook costs: the same run with Parquet rosters only
-        result["no_roster_workbooks"] = doudi_run(inbox, work / f"lean-{scale:g}", server_env,
-                                                  "--no-roster-workbooks")
-    if scale == 1:
-        result["summary_png"] = screenshot(work / "server-1-0" / PERIOD / "summary.html", data / "summary.png")
+    if scale <= 1:
+        result["server_up"] = median_run(inbox, work / f"up-{scale:g}", env)
+        result["from_nothing"] = median_run(inbox, work / f"cold-{scale:g}", env, from_nothing=True)
+        result["quality"] = median_run(inbox, work / f"quality-{scale:g}", env, "--quality")
+        result["summary_png"] = screenshot(work / "up-1-0" / PERIOD / "summary.html", data / "summary.png")
+        result["quality_png"] = screenshot(work / "quality-1-0" / PERIOD / "quality" / "index.html",
+                                           data / "quality.png")
+    else:
+        result["server_up"] = doudi_run(inbox, work / f"up-{scale:g}", env)
+        # what the roster workbooks cost: the same run with Parquet rosters only
+        result["no_roster_workbooks"] = doudi_run(inbox, work / f"lean-{scale:g}", env, "--no-roster-workbooks")
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return result
 
@@ -266,34 +315,33 @@ def main() -> None:
     args = parser.parse_args()
     args.data.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="doudi-bench-"))
-    env = os.environ | {"PREFECT_HOME": str(args.data / ".prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    port = "4280"
-    subprocess.run([str(DOUDI), "server", "start", "--port", port], env=env, check=True, capture_output=True)
-    server_env = env | {"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DOUDI_"))} | {
+        "DOUDI_HOME": str((args.data / "home").resolve()), "DOUDI_SERVER_PORT": "0",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     try:
-        fixed = {"embedded": median_run(empty_month(work), work / "fixed-e", _embedded(env)),
-                 "local_server": median_run(empty_month(work), work / "fixed-s", server_env)}
-        scales = [bench_scale(float(s), args.seed, args.data, work, _embedded(env), server_env)
-                  for s in args.scales.split(",")]
-        city = month_for(100, args.seed, args.data)
-        rerun = rerun_after_one_correction(city, work, server_env)
-        pandas = pandas_comparison(city)
-        profile = profile_lines(city)
+        boot = server_boot(env)
+        fixed = {"server_up": median_run(empty_month(work), work / "fixed-up", env),
+                 "from_nothing": median_run(empty_month(work), work / "fixed-cold", env, from_nothing=True)}
+        server("start", env)
+        scales = [bench_scale(float(s), args.seed, args.data, work, env) for s in args.scales.split(",")]
+        sample = month_for(1, args.seed, args.data)
+        profiles = {"sample": run_profile(sample, work / "profiled", env), "imports": import_times()}
+        profiles["imports"] = [(name, seconds) for name, seconds in profiles["imports"] if seconds >= 0.05]
+        rerun = pandas = None
+        if "100" in args.scales.split(","):  # the city's rerun, pandas and profile
+            city = month_for(100, args.seed, args.data)
+            rerun = rerun_after_one_correction(city, work, env)
+            pandas = pandas_comparison(city)
+            profiles["city"] = profile_lines(city)
     finally:
-        subprocess.run([str(DOUDI), "server", "stop"], env=env, capture_output=True)
+        server("stop", env)
     from tests.benchmarks.results import results_markdown
 
-    text = results_markdown(machine(), fixed, scales, rerun, pandas, profile)
+    text = results_markdown(machine(), boot, fixed, scales, rerun, pandas, profiles)
     args.results.parent.mkdir(exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
     print(text)
     shutil.rmtree(work, ignore_errors=True)
-
-
-def _embedded(env: dict) -> dict:
-    """Prefect embedded: no API URL, and doudi's local server not found (its state file is ignored)."""
-    return env | {"DOUDI_NO_LOCAL_SERVER": "1"}
 
 
 def machine() -> dict:
