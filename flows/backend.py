@@ -75,10 +75,13 @@ def use_resident(launch: resident.Launch | None) -> resident.ServerState | None:
     return state
 
 
-def unreachable_reason(error: BaseException) -> str | None:
-    """One line for the officer when `error` means the Prefect backend could not be reached."""
+def unreachable_reason(error: BaseException, resident_server: resident.ServerState | None = None) -> str | None:
+    """One line for the officer when `error` means the Prefect backend could not be reached (the
+    configured one, or doudi's own, `resident_server`, which stopped answering during the run)."""
     text = str(error)
     api_url = os.environ.get("PREFECT_API_URL")
-    if api_url and ("Failed to reach API" in text or type(error).__name__ in {"ConnectError", "ConnectTimeout"}):
-        return f"无法连接 Prefect 服务器 {api_url}：请确认服务器已启动，或取消 PREFECT_API_URL 改用 doudi 自己的服务器"
-    return None
+    if not api_url or not ("Failed to reach API" in text or type(error).__name__ in {"ConnectError", "ConnectTimeout"}):
+        return None
+    if resident_server is not None:
+        return f"doudi 的 Prefect 服务器 {resident_server.ui_url} 在运行中停止了响应：请重新运行（会重新启动服务器）"
+    return f"无法连接 Prefect 服务器 {api_url}：请确认服务器已启动，或取消 PREFECT_API_URL 改用 doudi 自己的服务器"

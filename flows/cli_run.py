@@ -62,6 +62,7 @@ def run(
     backend.configure_environment(home)
     if notify:
         os.environ[NOTIFY_VARIABLE] = "1"
+    launch = None
     try:
         launch = backend.resident_server(home, lambda line: progress_console.print(line, highlight=False))
         record, server = _run_flow(launch, progress_console, period=period, inbox=inbox, out=out, policy_path=policy,
@@ -75,7 +76,7 @@ def run(
     except Exception as e:
         if "No space left on device" in str(e):  # DuckDB's own I/O errors are not OSErrors
             fail(_write_failure(OSError(errno.ENOSPC, "No space left on device"), out))
-        reason = backend.unreachable_reason(e)
+        reason = backend.unreachable_reason(e, launch and launch.state)
         if reason is None:
             raise
         fail(reason)
