@@ -107,8 +107,10 @@ def doudi_run(inbox: Path, out: Path, env: dict, *extra: str) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"doudi run failed: {done.stderr.strip()[-800:]}")
     rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", done.stderr).group(1)) for kind in ("User", "System"))
     manifest = json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall_s": round(wall, 2), "peak_rss_mib": round(rss_kib / 1024), "timings": manifest["timings"]}
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mib": round(rss_kib / 1024),
+            "timings": manifest["timings"]}
 
 
 SMALL_REPEATS = 5  # runs of the fixed cost and of the sample month; the median is reported
