@@ -29,6 +29,7 @@ from flows.cli_options import (
 )
 from flows.homes import home_of
 from flows.hooks import NOTIFY_VARIABLE
+from flows.progress import say
 from flows.server import ServerDidNotStart, touch_lease
 
 TaskRunner = Annotated[str, typer.Option(
@@ -57,14 +58,14 @@ def run(
     """
     _check_inputs(period, inbox, policy, task_runner)
     progress_console = Console(stderr=True)
-    progress_console.print(f"doudi {period}：开始核对 {inbox / period}", highlight=False, soft_wrap=True)
+    say(progress_console, f"doudi {period}：开始核对 {inbox / period}")
     home = home_of(out)
     backend.configure_environment(home)
     if notify:
         os.environ[NOTIFY_VARIABLE] = "1"
     launch = None
     try:
-        launch = backend.resident_server(home, lambda line: progress_console.print(line, highlight=False))
+        launch = backend.resident_server(home, lambda line: say(progress_console, line))
         record, server = _run_flow(launch, progress_console, period=period, inbox=inbox, out=out, policy_path=policy,
                                    unmask=unmask, quality=quality, cache=cache or home.cache,
                                    by_district=task_runner == "dask", roster_books=roster_workbooks,

@@ -44,6 +44,13 @@ class Silent:
     def close(self) -> None: ...
 
 
+def say(console: Console, text: str) -> None:
+    """One line of its own (the run's first, the server starting): timestamped in a log, as the
+    lines of `Lines` are."""
+    stamp = "" if console.is_terminal else f"[{datetime.now():%H:%M:%S}] "
+    console.print(f"{stamp}{text}", highlight=False, markup=False, soft_wrap=True)
+
+
 class Lines(Silent):
     """One timestamped line per file and stage, for logs and pipes."""
 
@@ -52,7 +59,7 @@ class Lines(Silent):
         self.lock = threading.Lock()
 
     def _line(self, text: str) -> None:
-        self.console.print(f"[{datetime.now():%H:%M:%S}] {text}", highlight=False, markup=False, soft_wrap=True)
+        say(self.console, text)
 
     def files(self, total: int) -> None:
         self.total = total

@@ -274,6 +274,19 @@ def import_times(modules: str = "prefect, flows.monthly, pandera.polars, great_e
     return [(m.group(3), round(int(m.group(1)) / 1e6, 2)) for m in rows if m and len(m.group(2)) == 1]
 
 
+def first_line_seconds(inbox: Path, out: Path, env: dict, repeats: int = SMALL_REPEATS) -> list[float]:
+    """Seconds from starting `doudi run` to its first line on stderr, sorted."""
+    seconds = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        run = subprocess.Popen([str(DOUDI), "run", "--period", PERIOD, "--inbox", str(inbox), "--out", f"{out}-{i}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        run.stderr.readline()
+        seconds.append(round(time.perf_counter() - start, 2))
+        run.communicate()
+    return sorted(seconds)
+
+
 def server_boot(env: dict) -> float:
     """Seconds from `doudi server start` to the server answering, no server running before."""
     server("stop", env)
@@ -325,6 +338,7 @@ def main() -> None:
         fixed = {"server_up": median_run(empty_month(work), work / "fixed-up", env),
                  "from_nothing": median_run(empty_month(work), work / "fixed-cold", env, from_nothing=True)}
         server("start", env)
+        fixed["first_line_s"] = first_line_seconds(empty_month(work), work / "first-line", env)
         scales = [bench_scale(float(s), args.seed, args.data, work, env) for s in args.scales.split(",")]
         sample = month_for(1, args.seed, args.data)
         profiles = {"sample": run_profile(sample, work / "profiled", env), "imports": import_times()}
