@@ -27,7 +27,7 @@ TONGGUAN, ZONGYANG = "340705", "340722"
 DEFAULTS: dict[str, dict[str, object]] = {
     "dibao": {
         "county": TONGGUAN, "township": "横港街道", "household_id": "DB001", "relation": "户主",
-        "name": "张三", "category": None, "area_type": "urban", "household_size": 1,
+        "name": "张三", "category": "none", "area_type": "urban", "household_size": 1,
         "per_capita_income": 300.0, "benefit": 420.0, "topup": 0.0,
         "src_file": "civil/低保.xlsx", "src_sheet": "铜官区",
     },
