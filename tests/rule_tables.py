@@ -143,3 +143,9 @@ def only(frame: pl.DataFrame) -> dict:
     """The one exception of a frame, as a dict."""
     assert frame.height == 1, frame
     return frame.row(0, named=True)
+
+
+def undecided_of(rule_code: str, con: duckdb.DuckDBPyConnection, **kwargs) -> list[str]:
+    """The subjects one rule could not decide (SPEC §2: a fact no sheet gave), sorted."""
+    month = run(con, **kwargs).month
+    return sorted(month.table("undecided").filter(pl.col("rule_code") == rule_code)["subject"].to_list())
