@@ -17,8 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schemas.datasets import DATASETS, SHAPE_FIELDS
-from transforms.ingest.headers import Header, header_key, header_meanings
-from transforms.ingest.layout import _MEMBER, HEAD_PREFIX
+from transforms.ingest.headers import Header, prefixed_meanings
 
 IDENTITY = frozenset({"name", "id_number"})
 PLACE = frozenset({"county", "township", "village"})
@@ -36,15 +35,8 @@ class Recognition:
 
 
 def _column_meanings(header: Header, column: str) -> frozenset[tuple[str, str]]:
-    """What a column names, reading through a head's or a member's prefix (户主身份证号,
-    成员一姓名: a household row names its people so)."""
-    found = header.meanings(column)
-    if found:
-        return found
-    key = header_key(header.names[column])
-    member = _MEMBER.match(key)
-    rest = member.group(2) if member else key.removeprefix(HEAD_PREFIX) if key.startswith(HEAD_PREFIX) else ""
-    return header_meanings(rest, header.site) if rest else frozenset()
+    """What a column names, reading through a head's or a member's prefix."""
+    return prefixed_meanings(header.names[column], header.site)
 
 
 def _owns(target: str, meant: str) -> bool:
