@@ -3,14 +3,12 @@ person, with lineage and counts (transforms/ingest/reshape.py, layout.py)."""
 
 from pathlib import Path
 
-import polars as pl
-
 from schemas.policy import load_policy
 from tests.files import workbook
 from tests.ids import valid_id
 from transforms.ingest.file import ingest_file
-from transforms.ingest.reshape import derived_claim_id, programme_of
 from transforms.ingest.layout import member_number
+from transforms.ingest.reshape import derived_claim_id, programme_of
 
 POLICY = load_policy("data/policy.toml")
 A, B, C, D, E = (valid_id(sequence=s) for s in ("111", "222", "333", "444", "555"))

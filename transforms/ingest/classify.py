@@ -132,19 +132,19 @@ def _best(candidates: set[str], scores: dict[str, float], context: str, seen: li
             for d in candidates}
     ranked = sorted(candidates, key=lambda d: (rank[d], -list(DATASETS).index(d)), reverse=True)
     top = [d for d in ranked if rank[d] == rank[ranked[0]]]
-    total = {d: rank[d][0] for d in candidates}
     if len(top) > 1:
         labels = "、".join(DATASETS[d].label for d in top)
         return Recognition(None, f"表头同时符合{labels}，表名、标题和文件名也无法区分：请在文件名中写明是哪一类名册"
                                  f"（如“{DATASETS[top[0]].keywords[0]}”）", seen)
     chosen = top[0]
-    why = f"表头与{DATASETS[chosen].label}最相符（{scores[chosen]:.3g} 分）"
+    own = [texts[0] for f, texts in named[chosen].items() if f not in IDENTITY | PLACE]
+    why = f"表头有{DATASETS[chosen].label}的列「{'」「'.join(own[:4])}」{' 等' if len(own) > 4 else ''}"
     if hits[chosen]:
-        why += f"，名称含“{'”“'.join(hits[chosen])}”"
+        why += f"，表名、标题或文件名含“{'”“'.join(hits[chosen])}”"
     if len(ranked) > 1:
-        runner = ranked[1]
-        why += f"；其次为{DATASETS[runner].label}（{total[runner]:.3g} 分）"
-    return Recognition(chosen, why, seen, household_sheet)
+        why += f"；其次接近{DATASETS[ranked[1]].label}"
+    return Recognition(chosen, why + ("；是户表（无成员姓名和身份证号码），按户编号与成员表合并"
+                                      if household_sheet else ""), seen, household_sheet)
 
 
 def _nearest_by_keywords(datasets: set[str] | list[str], context: str) -> str | None:
