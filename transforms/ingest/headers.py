@@ -65,7 +65,8 @@ def header_meanings(text: str | None, site: Vocabulary = NO_SITE_WORDS) -> froze
         return frozenset()
     key = header_key(text)
     index = alias_index(site)
-    found = index.get(key) or index.get(header_key_without_units(key), frozenset())
+    found = (index.get(key) or index.get(header_key_without_units(key))
+             or index.get(key.replace("/", ""), frozenset()))  # a group over its leaf: 医保支付/统筹
     if found or not key:
         return found
     if key.startswith(AGENT_ROLES):
