@@ -101,3 +101,20 @@ def test_the_seeds_other_programmes_are_recognised(headers, dataset):
 ])
 def test_real_systems_spellings_are_recognised(headers, dataset):
     assert recognised(headers) == dataset
+
+
+@pytest.mark.parametrize("headers, dataset", [
+    # 发放金额 and 保障标准 are a child's allowance in 儿童福利 systems: a 临时救助 payment list and a
+    # 低保 roster that write them stay what their own headers say.
+    (["姓名", "身份证号码", "救助类型", "发放金额", "发放日期"], "temp_relief"),
+    (["户编号", "姓名", "身份证号码", "城乡类别", "家庭月人均收入", "保障标准", "月保障金"], "dibao"),
+    (["地区", "儿童编号", "儿童姓名", "身份证号", "发放方式", "发放金额（元）", "领取人"], "children"),
+    (["姓名", "身份证号", "儿童保障类型"], "children"),
+    # 救助日期 and 救助金额 in a 医疗救助 settlement list: still claims.
+    (["姓名", "身份证号", "医疗总费用", "政策范围内费用", "统筹支付", "救助金额", "救助日期"], "claims"),
+    # 申请人姓名/审批金额 of a 临时救助 application list, with 审批人/申报人 (officers) beside them.
+    (["申请人姓名", "身份证号", "审批人", "审批金额", "申报人"], "temp_relief"),
+    (["姓名", "身份证号", "生活自理能力", "供养方式", "基本生活标准（元）", "照料护理费用（元）"], "tekun"),
+])
+def test_survey2_spellings_keep_their_dataset(headers, dataset):
+    assert recognised(headers) == dataset
