@@ -213,7 +213,8 @@ def _text_named_as_workbook(head: bytes, suffix: str) -> str:
 
 
 # A database dump saved as .txt: statements at the start of a line, before any table data.
-_DUMP_START = re.compile(rb"^[ \t]*(CREATE[ \t]+TABLE|INSERT[ \t]+(INTO[ \t]+)?[`\[\"\w])", re.IGNORECASE | re.MULTILINE)
+# (A space, not a tab, after the keyword: a TSV's first cell may say "insert".)
+_DUMP_START = re.compile(rb"^[ \t]*(CREATE +TABLE|INSERT +(INTO +)?[`\[\"\w])", re.IGNORECASE | re.MULTILINE)
 
 
 def _is_dump(head: bytes) -> bool:
