@@ -158,9 +158,10 @@ def good_deaths_file(path: Path, people: list[tuple[str, str, str]]) -> Path:
     MySQL .sql dump (one sheet 死亡, or one table 死亡)."""
     rows = deaths_rows(*people)
     writers = {".ods": write_ods, ".xlsb": write_xlsb, ".et": write_xls}
-    if path.suffix in writers:
-        writers[path.suffix](path, [sheet_plan("死亡", rows)])
-    elif path.suffix == ".dbf":
+    suffix = path.suffix.lower()
+    if suffix in writers:
+        writers[suffix](path, [sheet_plan("死亡", rows)])
+    elif suffix == ".dbf":
         write_dbf(path, table_plan("", rows))
     else:
         write_mysql_dump(path, [table_plan("死亡", rows)])
