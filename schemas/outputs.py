@@ -78,6 +78,13 @@ FINDINGS = _table(
     ("sources", "texts", "数据来源（文件:工作表:行）"),
 )
 
+# The subjects a rule could not decide this month (SPEC §2: the answer depends on a fact no sheet
+# gave); counted per rule in the manifest's `rules_undecided`, kept in staging.duckdb.
+UNDECIDED = _table(
+    "undecided", "无法判定的对象",
+    *((c.name, c.kind, c.header) for c in FINDINGS.columns if c.name not in ("detail", "expected", "actual")),
+)
+
 EXCEPTIONS = _table(
     "exceptions", "异常清单",
     ("exception_id", "text", "异常编号"),
@@ -198,6 +205,9 @@ class InputEntry(_Record):
     unmapped_columns: list[str]
     county_from_sheet: str
     filled_merged_cells: list[str] = []  # data cells merged down several rows, filled: ["B5:B8"]
+    fields_absent: list[str] = []  # fields the sheet has no column for: unknown for its rows (SPEC §2)
+    facts_from_context: dict[str, str] = {}  # fields taken from the sheet name, title or file name
+    period_stamp: str = ""  # the period its title or name states, when not the run's (SPEC §2)
     ingest: str = "parsed"  # parsed | reused: taken unchanged from an earlier run's cache
     read_as: str = ""  # the format the file really is, when its name says another (xls named .xlsx)
 
@@ -234,6 +244,13 @@ class SkippedRule(_Record):
     missing_datasets: list[str]
 
 
+class UndecidedRule(_Record):
+    """SPEC §2: how many subjects a rule could not decide, and why, in Chinese."""
+
+    subjects: int
+    why: str
+
+
 class Manifest(_Record):
     run_id: str
     period: str
@@ -249,5 +266,6 @@ class Manifest(_Record):
     missing_datasets: list[str]
     rules_skipped: list[str]
     rules_skipped_detail: list[SkippedRule]
+    rules_undecided: dict[str, UndecidedRule] = {}
     notes: list[str]
     timings: dict[str, float] = {}  # seconds per stage of the run (ingest, reconcile, reports …)

@@ -79,10 +79,11 @@ def id_problems() -> dict[str, pl.Expr]:
 def value_problems(field: Field) -> dict[str, pl.Expr]:
     """The reasons a non-ID field can make its row unusable."""
     typed, blank = pl.col(field.name), pl.col(f"blank__{field.name}")
-    unreadable = ~blank & typed.is_null()
+    # A field whose column the sheet lacks is unknown, never blank nor unreadable (SPEC §2).
+    unreadable = pl.col(f"present__{field.name}") & ~blank & typed.is_null()
     problems: dict[str, pl.Expr] = {}
     if field.required:
-        problems["REQUIRED_MISSING"] = blank
+        problems["REQUIRED_MISSING"] = blank  # False for a column the sheet does not have
     if field.kind in ("money", "money0", "count", "year"):
         problems["BAD_NUMBER"] = unreadable
     if field.kind in ("money", "money0"):

@@ -7,7 +7,8 @@ belong to, the one whose own headers and keywords it matches best wins: each hea
 field of a dataset other than who and where counts for that dataset, shared among the datasets
 it names (基本生活费 is half 特困, half 困境儿童; 户编号 a third each of 低保, 建档立卡 and 低收入), and
 each keyword of the dataset in the sheet name, title rows, file name or a header that names
-no field counts one.
+no field counts two: a title that says 五保发放明细 over a template shared with 低保 says more than one
+of the template's columns.
 Identity alone, or a tie that the keywords cannot break, is rejected with the nearest miss named.
 """
 
@@ -20,6 +21,7 @@ from transforms.ingest.headers import Header
 
 IDENTITY = frozenset({"name", "id_number"})
 PLACE = frozenset({"county", "township", "village"})
+KEYWORD_WEIGHT = 2
 # A household sheet exported apart from its members (SPEC §2, "household and member sheets").
 HOUSEHOLD_KEY = "household_id"
 
@@ -112,7 +114,7 @@ def _best(candidates: set[str], scores: dict[str, float], context: str, seen: li
     """The best candidate: the most own headers and keywords, then the larger share of its
     required columns present, then the more keywords; a tie left is rejected."""
     hits = {d: keyword_hits(d, context) for d in candidates}
-    rank = {d: (round(scores[d] + len(hits[d]), 6), round(_coverage(d, named[d]), 6), len(hits[d]))
+    rank = {d: (round(scores[d] + KEYWORD_WEIGHT * len(hits[d]), 6), round(_coverage(d, named[d]), 6), len(hits[d]))
             for d in candidates}
     ranked = sorted(candidates, key=lambda d: (rank[d], -list(DATASETS).index(d)), reverse=True)
     top = [d for d in ranked if rank[d] == rank[ranked[0]]]

@@ -16,12 +16,21 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.catalog import rule_fields
 from schemas.datasets import DATASETS, NOT_SUMMED, SUMMABLE_KINDS, staged_schema
 from schemas.outputs import QUARANTINE
 from schemas.period import period_bounds
 from schemas.policy import Policy
 from transforms.ingest import normalise as norm
-from transforms.ingest.classify import recognise_dataset
+from transforms.ingest.classify import IDENTITY, recognise_dataset
+from transforms.ingest.column_choice import chosen_by_content
+from transforms.ingest.context_facts import (
+    Context,
+    area_type_named,
+    counties_named,
+    period_stamp,
+    township_named,
+)
 from transforms.ingest.guard import FORMAT_LABELS, named_format, real_format, survivable
 from transforms.ingest.headers import HEADER_ROWS, Header, column_map, find_header, header_below
 from transforms.ingest.merged_cells import filled_down
@@ -44,6 +53,14 @@ class SheetResult:
     total_mismatches: list[dict]
     header_row: int
     county_from: str = ""  # where the county came from when the sheet has no county column
+    # Fields of the dataset the sheet has no column for: unknown for its rows (SPEC §2).
+    fields_absent: list[str] = field(default_factory=list)
+    # Fields taken from the sheet name, title or file name for rows that lack them: {"township": "新城街道"}.
+    facts_from_context: dict[str, str] = field(default_factory=dict)
+    period_stamp: str = ""  # the period the sheet's title or name states, when not the run's
+    # Accepted rows whose value of a field some rule reads is unknown (a column the sheet lacks, or
+    # a 监测户 without 风险是否消除): the manifest says why a rule left subjects undecided.
+    unknown_counts: dict[str, int] = field(default_factory=dict)
     # Merged ranges below the header whose top value was filled down (`B5:B8`): a household's
     # number or address merged over its members.
     filled_merged_cells: list[str] = field(default_factory=list)
@@ -147,11 +164,12 @@ def _fullest_row(table: RawTable) -> list[str]:
     return [re.sub(r"\d{6,}", "******", cell)[:50] for cell in fullest[:30]]
 
 
-def _context(table: RawTable, header: Header, rel: str) -> str:
-    """Sheet name, the title rows above the header and the file name: where keywords are sought."""
+def _context(table: RawTable, header: Header, rel: str) -> Context:
+    """Sheet name, the title rows above the header and the file name: where keywords and the
+    facts written once above the table are sought."""
     titles = table.grid.head(header.positions[0]).drop("_row")
     words = [str(v) for row in titles.iter_rows() for v in row if v is not None]
-    return " ".join([table.sheet, *words, rel])
+    return Context(table.sheet, " ".join(words), rel)
 
 
 def _ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> SheetResult | NotData:
@@ -160,32 +178,36 @@ def _ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> She
         return NotData(table.error)
     if table.hidden:
         return NotData("是隐藏的工作表，未读取")
-    header = find_header(table)
+    header = find_header(table, policy.vocabulary)
     if header is None:
-        return _without_header(table, rel)
+        return _without_header(table, rel, policy)
     context = _context(table, header, rel)
-    recognition = recognise_dataset(header, context)
+    recognition = recognise_dataset(header, context.text)
     if recognition.dataset is None:
         return NotData(recognition.reason, recognition.headers_seen)
     dataset = recognition.dataset
-    columns = column_map(header, dataset)
     table, filled = _merges_filled(table, header)
+    below = table.grid.slice(header.last_position + 1)
+    columns = chosen_by_content(column_map(header, dataset), header, below, dataset, policy)
     body = _body(table, header, columns.fields)
-    kinds = row_kinds(body, table.columns, columns.fields)
-    raw = _raw_fields(body, columns.fields, dataset)
-    county_from = ""
-    if "county" in DATASETS[dataset].field_names and "county" not in columns.fields.values():
-        raw, county_from = _county_from_context(raw, context, policy)
+    kinds = row_kinds(body, table.columns, columns.fields, policy.vocabulary)
+    raw = _raw_fields(body, columns.fields)
+    if dataset == "persons":
+        raw = _from_certificate(raw)
+    raw, facts = _facts_from_context(raw, dataset, context, policy)
     typed = norm.normalised(raw, dataset, policy)
-    checks = total_checks(_amounts_as_written(raw, dataset), kinds, _summable(dataset))
+    amounts = _amounts_as_written(raw, dataset)
+    checks = total_checks(amounts, kinds, [f for f in _summable(dataset) if f in amounts.columns])
     rows = typed.filter(kinds == DATA)
     cases = failure_cases(rows, dataset, period_bounds(period)[1])
     sheet = table.sheet
+    county_from = policy.counties[facts["county"]].name if "county" in facts else ""
+    accepted = staged(norm.derived(accepted_rows(rows, cases), dataset), dataset, rel, sheet)
     return SheetResult(
         file=rel,
         sheet=sheet,
         dataset=dataset,
-        accepted=staged(accepted_rows(rows, cases), dataset, rel, sheet),
+        accepted=accepted,
         quarantine=quarantine_rows(rows, cases, dataset, rel, sheet) if cases.height else QUARANTINE.empty(),
         rows_read=body.height,
         rows_skipped=int((kinds != DATA).sum()),
@@ -198,14 +220,29 @@ def _ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> She
         header_row=int(table.grid["_row"][header.last_position]),
         county_from=county_from,
         filled_merged_cells=filled,
-        broken_ids=staged(broken_id_rows(rows, cases), dataset, rel, sheet),
+        broken_ids=staged(norm.derived(broken_id_rows(rows, cases), dataset), dataset, rel, sheet),
+        fields_absent=[f for f in DATASETS[dataset].field_names
+                       if f"raw__{f}" not in raw.columns and f not in IDENTITY],
+        facts_from_context={f: v for f, v in facts.items() if f != "county"} | (
+            {"county": county_from} if county_from else {}),
+        period_stamp=period_stamp(context, period),
+        unknown_counts=_unknown_counts(accepted, dataset),
     )
 
 
-def _without_header(table: RawTable, rel: str) -> NotData:
+def _unknown_counts(accepted: pl.DataFrame, dataset: str) -> dict[str, int]:
+    """Per field a rule reads, how many accepted rows do not know it."""
+    read = [f for f in rule_fields(dataset) if f in accepted.columns]
+    if not read or accepted.is_empty():
+        return {}
+    counts = accepted.select(pl.col(f).null_count() for f in read).row(0, named=True)
+    return {f: n for f, n in counts.items() if n}
+
+
+def _without_header(table: RawTable, rel: str, policy: Policy) -> NotData:
     """Why a sheet has no header in its first rows: none at all, or one too far down (SPEC §2)."""
-    late = header_below(table)
-    if late is not None and recognise_dataset(late, _context(table, late, rel)).dataset:
+    late = header_below(table, policy.vocabulary)
+    if late is not None and recognise_dataset(late, _context(table, late, rel).text).dataset:
         row = int(table.grid["_row"][late.positions[0]])
         return NotData(
             f"表头在第 {row} 行，而表头应在前 {HEADER_ROWS} 行内：请删去表头上方多余的行（标题、说明、空行），"
@@ -230,28 +267,63 @@ def _body(table: RawTable, header: Header, fields: dict[str, str]) -> pl.DataFra
     return below.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in table.columns))
 
 
-def _raw_fields(body: pl.DataFrame, fields: dict[str, str], dataset: str) -> pl.DataFrame:
-    by_field = {f: c for c, f in fields.items()}
+def _raw_fields(body: pl.DataFrame, fields: dict[str, str]) -> pl.DataFrame:
+    """The cell text of each field the sheet has a column for, as `raw__<field>`; a field without
+    a column gets none, and is unknown from here on (SPEC §2)."""
     return body.select(
-        "_row",
-        "numeric__id_number",
-        *(
-            (pl.col(by_field[f]) if f in by_field else pl.lit(None, pl.String)).alias(f"raw__{f}")
-            for f in DATASETS[dataset].field_names
-        ),
+        "_row", "numeric__id_number", *(pl.col(column).alias(f"raw__{f}") for column, f in fields.items())
     )
 
 
-def _county_from_context(raw: pl.DataFrame, context: str, policy: Policy) -> tuple[pl.DataFrame, str]:
-    """A per-district sheet without a county column: take the county its name or title gives."""
-    codes = norm.counties_named_in(context, policy)
-    if len(codes) != 1:
-        return raw, ""
-    code = codes.pop()
-    return raw.with_columns(pl.lit(code).alias("raw__county")), policy.counties[code].name
+# GB/T 26341 残疾人证号: the holder's 18-character ID, then the type digit and the level digit.
+_CERTIFICATE_TYPES = {"1": "视力", "2": "听力", "3": "言语", "4": "肢体", "5": "智力", "6": "精神", "7": "多重"}
+
+
+def _from_certificate(raw: pl.DataFrame) -> pl.DataFrame:
+    """A 残联 sheet whose only ID is the 20-character 残疾证号 (SPEC §2): the ID is its first 18
+    characters, and the type and level its last two digits where those columns are absent."""
+    if "raw__cert_number" not in raw.columns:
+        return raw
+    cert = norm.id_cleaned(pl.col("raw__cert_number"))
+    derived = {}
+    if "raw__id_number" not in raw.columns:
+        derived["raw__id_number"] = cert.str.slice(0, 18)
+    if "raw__disability_type" not in raw.columns:
+        derived["raw__disability_type"] = pl.when(cert.str.len_chars() == 20).then(
+            cert.str.slice(18, 1).replace_strict(_CERTIFICATE_TYPES, default=None))
+    if "raw__disability_level" not in raw.columns:
+        derived["raw__disability_level"] = pl.when(cert.str.len_chars() == 20).then(cert.str.slice(19, 1))
+    return raw.with_columns(expr.alias(name) for name, expr in derived.items())
+
+
+def _facts_from_context(raw: pl.DataFrame, dataset: str, context: Context,
+                        policy: Policy) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Area type, county and township that the sheet name, title or file name state (SPEC §2), for a
+    sheet without that column; a township also fills the blank cells of its column. Returns the
+    raw fields and what was taken: {field: value as written into the rows}."""
+    fields = DATASETS[dataset].field_names
+    facts: dict[str, str] = {}
+    if "county" in fields and "raw__county" not in raw.columns:
+        codes = counties_named(context, policy)
+        if len(codes) == 1:
+            facts["county"] = codes.pop()
+    if "area_type" in fields and "raw__area_type" not in raw.columns:
+        area = area_type_named(context)
+        if area:
+            facts["area_type"] = {"urban": "城市", "rural": "农村"}[area]
+    township = township_named(context, policy) if "township" in fields else None
+    if township:
+        facts["township"] = township
+    filled = [
+        (pl.col(f"raw__{f}").fill_null(pl.lit(v)) if f"raw__{f}" in raw.columns else pl.lit(v, pl.String))
+        .alias(f"raw__{f}")
+        for f, v in facts.items()
+    ]
+    return (raw.with_columns(filled) if filled else raw), facts
 
 
 def _summable(dataset: str) -> list[str]:
+    """The amount fields a total row may sum (not incomes)."""
     return [
         f.name for f in DATASETS[dataset].fields if f.kind in SUMMABLE_KINDS and f.name not in NOT_SUMMED
     ]
@@ -259,7 +331,8 @@ def _summable(dataset: str) -> list[str]:
 
 def _amounts_as_written(raw: pl.DataFrame, dataset: str) -> pl.DataFrame:
     """Amount columns with blanks left blank: a total row without a figure states no sum."""
-    return raw.select("_row", *(norm.money(pl.col(f"raw__{f}")).alias(f) for f in _summable(dataset)))
+    return raw.select("_row", *(norm.money(pl.col(f"raw__{f}")).alias(f) for f in _summable(dataset)
+                                if f"raw__{f}" in raw.columns))
 
 
 def staged(rows: pl.DataFrame, dataset: str, rel: str, sheet: str) -> pl.DataFrame:

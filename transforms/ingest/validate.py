@@ -52,10 +52,14 @@ def id_facts(period_end: date) -> dict[str, pl.Expr]:
 
 
 def with_facts(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
-    """The rows with the facts the checks read: which raw cells are blank, what holds of the ID."""
+    """The rows with the facts the checks read: which fields the sheet has a column for, which raw
+    cells are blank, what holds of the ID. A field without a column is unknown, not blank."""
     fields = [f for f in DATASETS[dataset].fields if f.kind != "id"]
+    present = {f.name: f"raw__{f.name}" in rows.columns for f in fields}
     return rows.with_columns(
-        *(is_blank(raw(f.name)).alias(f"blank__{f.name}") for f in fields),
+        *(pl.lit(present[f.name]).alias(f"present__{f.name}") for f in fields),
+        *((is_blank(raw(f.name)) if present[f.name] else pl.lit(False)).alias(f"blank__{f.name}")
+          for f in fields),
         *(expr.alias(name) for name, expr in id_facts(period_end).items()),
     )
 

@@ -27,7 +27,8 @@ dibao_tekun_overlap as (
             as detail,
         null::double as expected,
         null::double as actual,
-        list_concat(dibao.sources, tekun.sources) as sources
+        list_concat(dibao.sources, tekun.sources) as sources,
+        false as undecided
     from dibao_members as dibao
     join tekun_members as tekun using (id_number)
 ),
@@ -99,7 +100,8 @@ duplicate_enrollment as (
             || '，同一人只应登记一次，请核实后删除重复记录' as detail,
         null::double as expected,
         null::double as actual,
-        flatten(list(repeated.sources)) as sources
+        flatten(list(repeated.sources)) as sources,
+        false as undecided
     from where_repeated as repeated
     left join assisted_people as home using (id_number)
     group by repeated.id_number
@@ -159,7 +161,8 @@ identity_conflict as (
                     else '，姓名完全不同，可能是身份证号用错，请核实身份证号' end as detail,
         null::double as expected,
         null::double as actual,
-        flatten(list(names.sources)) as sources
+        flatten(list(names.sources)) as sources,
+        false as undecided
     from names_of_an_id as names
     join name_likeness as likeness using (id_number)
     left join assisted_people as home using (id_number)

@@ -81,7 +81,8 @@ possible_same_person as (
             || '。请按户籍信息核对后更正身份证号码并重新报送' as detail,
         null::double as expected,
         null::double as actual,
-        list_concat([source_ref(suggested.file, suggested.sheet, suggested.row)], elsewhere.sources) as sources
+        list_concat([source_ref(suggested.file, suggested.sheet, suggested.row)], elsewhere.sources) as sources,
+        false as undecided
     from suggested_rows as suggested
     join found_elsewhere as elsewhere using (file, sheet, row)
     join datasets on datasets.dataset = suggested.dataset

@@ -30,3 +30,22 @@ create or replace temp macro is_head(relation) as coalesce(relation in ('户主'
 -- top-up; 0 for class C unless the policy sets one, and for a member without a class.
 create or replace temp macro topup_ratio(dibao_category) as
     coalesce((select ratio from policy_topup_ratios as r where r.category = dibao_category), 0);
+
+-- Unknown facts (SPEC §2): a column a sheet does not have is NULL in the staged table and is
+-- never read as 0 or "no". A rule fires on a subject only when it would fire whatever the unknown
+-- values were; when the answer depends on one, the subject is undecided (a NULL condition).
+
+-- A sum that is unknown when any of its terms is (an aggregate).
+create or replace temp macro known_sum(amount) as
+    case when bool_or(amount is null) then null else sum(amount) end;
+
+-- Three-valued "some row": true when a row says so, unknown when none does but a row is unknown.
+create or replace temp macro any_true(condition) as
+    case when bool_or(condition) then true when bool_or(condition is null) then null else false end;
+
+-- Three-valued "every row": false when a row says not, unknown when none does but a row is unknown.
+create or replace temp macro every_true(condition) as
+    case when bool_or(not condition) then false when bool_or(condition is null) then null else true end;
+
+-- Money in a sentence, or that it is not known: 812.00 元 / 金额未知
+create or replace temp macro yuan_or_unknown(amount) as coalesce(yuan(amount) || ' 元', '金额未知');
