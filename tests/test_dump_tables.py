@@ -99,6 +99,12 @@ INSERT INTO `mzj`.`死亡` (`姓名`,`身份证号码`) VALUES ('赵六','{A}');
     assert (deaths.name, deaths.columns, deaths.error) == ("死亡", ["姓名", "身份证号码"], "")
 
 
+def test_replace_and_insert_ignore_statements_are_rows_like_any_insert():
+    found = table("CREATE TABLE `t` (`a` int, `b` text);\nREPLACE INTO `t` VALUES (1,'x');\n"
+                  "INSERT IGNORE INTO `t` (`b`) VALUES ('y');\n")
+    assert (found.rows, found.error) == ([["1", "x"], [None, "y"]], "")
+
+
 def test_a_row_of_the_wrong_width_sets_its_table_aside():
     found = table("CREATE TABLE t (a int, b int);\nINSERT INTO t VALUES (1,2),(3);\n")
     assert (found.rows, found.error) == ([], dumps.WIDTH.format(line=2, values=1, columns=2))
