@@ -256,6 +256,14 @@ def test_an_archive_lying_about_its_sizes_is_refused_before_parsing(tmp_path: Pa
     assert rejected_as(with_declared_size(good, tmp_path / "伪装.xlsx", entry, 10)) == guard.TRUNCATED
 
 
+@pytest.mark.parametrize("suffix, entry", [(".ods", "content.xml"), (".xlsb", "xl/worksheets/sheet1.bin"),
+                                          (".xlsb", "xl/sharedStrings.bin")])
+def test_an_ods_or_xlsb_lying_about_its_sizes_is_refused_before_parsing(tmp_path: Path, suffix: str, entry: str,
+                                                                       no_parsing):
+    good = good_deaths_file(tmp_path / f"好{suffix}", PEOPLE)
+    assert rejected_as(with_declared_size(good, tmp_path / f"伪装{suffix}", entry, 10)) == guard.TRUNCATED
+
+
 # --- files whose name says another format ----------------------------------------------------------
 
 def test_an_xls_named_xlsx_is_read_as_xls(tmp_path: Path, good_xls: Path):

@@ -142,10 +142,10 @@ def _zip_format(path: Path) -> str:
     else:
         raise UnreadableFile(ARCHIVE)
     _check_inflated_size(entries)
-    # An .xlsx's sheets are streamed by merged_cells before calamine sees them; its shared strings,
-    # and all the content of an .xlsb or .ods, are streamed here.
-    streamed = ["xl/sharedStrings.xml"] if found == XLSX else [
-        e.filename for e in entries if _is_sheet_content(e.filename)]
+    # An .xlsx's sheets are streamed by merged_cells, and an .ods's content by ods_merges, before
+    # calamine sees them; the shared strings of an .xlsx and all the sheets of an .xlsb are here.
+    streamed = {XLSX: ["xl/sharedStrings.xml"], ODS: []}.get(
+        found, [e.filename for e in entries if _is_sheet_content(e.filename)])
     _check_streamed(path, [name for name in streamed if name in names])
     return found
 
