@@ -121,6 +121,8 @@ QUARANTINE = _table(
     ("suggested_id_number", "id", "建议身份证号码"),
     ("suggestion_basis", "text", "建议依据"),
     ("suggestion_score", "number", "建议可信度（满分100）"),
+    # SPEC §2: where one office row became several (a household's members), the position in it
+    ("member", "number", "同行第几人"),
 )
 
 ROSTER_PERSONS = _table(
