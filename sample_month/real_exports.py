@@ -24,7 +24,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from sample_month.identities import id_number, townships
-from sample_month.layout import Column, Context, InputRow, Line, SheetPlan, clerks, footer_line, ordinal
+from sample_month.layout import (
+    Column,
+    Context,
+    InputRow,
+    Line,
+    SheetPlan,
+    clerks,
+    footer_line,
+    ordinal,
+)
 from sample_month.records import Month, Record
 from sample_month.render import Mess
 from sample_month.xlsx import write_workbook

@@ -13,8 +13,9 @@ belong to, the one whose own headers and keywords it matches best wins:
   低保边缘人员查询) says more than the template's columns; a keyword inside a header that names no
   field (是否残疾, 领取人与儿童关系) counts half. The longest keyword is matched first: 低保边缘 is
   低收入人口's, never also 低保's.
-Identity alone (no own header and no keyword), or a tie the keywords cannot break, is rejected with
-the nearest miss named.
+A dataset named only by keywords competes unless the header has every required column of
+another (a file named 低保.xlsx holding 死亡日期 is death records). Identity alone (no own header
+and no keyword), or a tie the keywords cannot break, is rejected with the nearest miss named.
 """
 
 from __future__ import annotations
@@ -133,9 +134,21 @@ def recognise_dataset(header: Header, context: str) -> Recognition:
             return _best(households, scores, context, unmapped, seen, named, household_sheet=True)
         return Recognition(None, _no_identity(named, scores, context), seen)
     candidates = {d for d in with_identity if scores[d] > 0 or keyword_hits(d, context)}
+    if any(_solid(d, named[d]) for d in candidates):
+        # a sheet with every required column of a dataset (死亡日期 for 死亡人员名单) is not taken
+        # for another by its file name alone
+        candidates = {d for d in candidates if scores[d] > 0}
     if not candidates:
         return Recognition(None, _identity_alone(with_identity, context + " " + unmapped), seen)
     return _best(candidates, scores, context, unmapped, seen, named)
+
+
+def _solid(dataset: str, fields: dict[str, list[str]]) -> bool:
+    """Whether the header names every required rule column of the dataset, not only the person
+    attributes other rosters carry too."""
+    required = [f.name for f in DATASETS[dataset].fields if f.required and f.name not in IDENTITY | PLACE
+                and (dataset, f.name) not in ATTRIBUTES]
+    return bool(required) and all(f in fields for f in required)
 
 
 def _coverage(dataset: str, fields: dict[str, list[str]]) -> float:
