@@ -159,7 +159,8 @@ def _sheet_result(rel: str, sheet: str, dataset: str, produced: pl.DataFrame, of
         unknown_counts=_unknown_counts(accepted, dataset),
         rows_produced=produced.height,
         rows_quarantined_count=cases["index"].n_unique(),
-        reshaped="programme_split" if plan.programme_column else layout.shape,
+        reshaped=("programme_split" if plan.programme_column else "household_sheet" if plan.household_sheet
+                  else layout.shape),
         skipped_reasons=dict(skipped["reason"].fill_null("其他").value_counts(sort=True).iter_rows()),
         derived_fields=derived, recognised=plan.recognised,
         level=HOUSEHOLD if plan.household_sheet else PERSON,
