@@ -11,6 +11,7 @@ import inspect
 import re
 import shutil
 import sys
+import unicodedata
 
 import typer
 from typer import core
@@ -32,9 +33,20 @@ def _folded(text: str, indent: str) -> list[str]:
 
     width, lines = _width() - len(indent), []
     for paragraph in inspect.cleandoc(text).split("\n\n"):
-        joined = re.sub(r"(?<=[\x21-\x7e])\n(?=[\x21-\x7e])", " ", paragraph).replace("\n", "")
-        lines += [*(indent + line for line in folded(joined, width)), ""]
+        lines += [*(indent + line for line in folded(_joined(paragraph), width)), ""]
     return lines[:-1]
+
+
+def _joined(paragraph: str) -> str:
+    """The lines of a paragraph as one: a space where a Latin word meets a word (`的 Prefect`), none
+    beside Chinese punctuation (`（DOUDI`, `，YYYY`) or between Chinese characters."""
+    def join(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        latin = left.isascii() or right.isascii()
+        punctuation = any(not c.isascii() and unicodedata.category(c).startswith("P") for c in (left, right))
+        return left + (" " if latin and not punctuation else "") + right
+
+    return re.sub(r"(\S)[ \t]*\n\s*(\S)", join, paragraph)
 
 
 def _summary(command) -> str:
@@ -44,9 +56,11 @@ def _summary(command) -> str:
 
 
 def _option_line(param) -> str | None:
-    """`--name VALUE`, or for a switch the form that changes its default."""
+    """`--name VALUE`, or for a switch the form that changes its default; an argument's value."""
     if getattr(param, "hidden", False):
         return None
+    if param.param_type_name == "argument":
+        return f"{param.metavar or param.name.upper()}{'…' if param.nargs != 1 else ''}"
     if getattr(param, "is_flag", False) and param.secondary_opts:
         return param.secondary_opts[0] if param.default else param.opts[0]
     names = " / ".join(param.opts)
@@ -101,7 +115,8 @@ def error_text(error: click_errors.ClickException) -> str:
         if error.possibilities:
             message += f"（是否想用 {'、'.join(sorted(error.possibilities))}？）"
     elif isinstance(error, click_errors.MissingParameter) and error.param is not None:
-        message = f"缺少必填选项 {_option_line(error.param)}"
+        what = "" if error.param.param_type_name == "argument" else "必填选项 "
+        message = f"缺少{what}{_option_line(error.param)}"
     elif isinstance(error, click_errors.BadParameter) and error.param is not None:
         what = VALUE_TYPES.get(error.param.type_descriptor.annotation, "不符合要求")
         message = f"{error.param.opts[0]} 的值无效：{what}"

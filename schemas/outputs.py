@@ -78,6 +78,13 @@ FINDINGS = _table(
     ("sources", "texts", "数据来源（文件:工作表:行）"),
 )
 
+# The subjects a rule could not decide this month (SPEC §2: the answer depends on a fact no sheet
+# gave); counted per rule in the manifest's `rules_undecided`, kept in staging.duckdb.
+UNDECIDED = _table(
+    "undecided", "无法判定的对象",
+    *((c.name, c.kind, c.header) for c in FINDINGS.columns if c.name not in ("detail", "expected", "actual")),
+)
+
 EXCEPTIONS = _table(
     "exceptions", "异常清单",
     ("exception_id", "text", "异常编号"),
@@ -114,6 +121,8 @@ QUARANTINE = _table(
     ("suggested_id_number", "id", "建议身份证号码"),
     ("suggestion_basis", "text", "建议依据"),
     ("suggestion_score", "number", "建议可信度（满分100）"),
+    # SPEC §2: where one office row became several (a household's members), the position in it
+    ("member", "number", "同行第几人"),
 )
 
 ROSTER_PERSONS = _table(
@@ -182,13 +191,15 @@ class TotalMismatch(_Record):
 
 
 class InputEntry(_Record):
-    """One sheet (or table) read: rows_read = rows_accepted + rows_quarantined + rows_skipped."""
+    """One sheet (or table) read for one dataset: rows_produced = rows_accepted + rows_quarantined +
+    rows_skipped; rows_read counts the office's rows, rows_produced the rows after reshaping."""
 
     file: str
     sha256: str
     sheet: str
     dataset: str
     rows_read: int
+    rows_produced: int
     rows_accepted: int
     rows_quarantined: int
     rows_skipped: int
@@ -198,6 +209,14 @@ class InputEntry(_Record):
     unmapped_columns: list[str]
     county_from_sheet: str
     filled_merged_cells: list[str] = []  # data cells merged down several rows, filled: ["B5:B8"]
+    fields_absent: list[str] = []  # fields the sheet has no column for: unknown for its rows (SPEC §2)
+    facts_from_context: dict[str, str] = {}  # fields taken from the sheet name, title or file name
+    period_stamp: str = ""  # the period its title or name states, when not the run's (SPEC §2)
+    reshaped: str = ""  # the shape read (household_rows, payment_type_rows, programme_split …)
+    skipped_reasons: dict[str, int] = {}  # non-data rows by reason (合计/小计行, 就诊类别「门诊」…)
+    derived_fields: list[str] = []  # fields doudi derived: household_id from the head's ID, claim_id
+    level: str = "person"  # household: a household sheet whose rows give their members' fields
+    members_without_household: int = 0  # member rows whose household row no household sheet gave
     ingest: str = "parsed"  # parsed | reused: taken unchanged from an earlier run's cache
     read_as: str = ""  # the format the file really is, when its name says another (xls named .xlsx)
 
@@ -234,6 +253,13 @@ class SkippedRule(_Record):
     missing_datasets: list[str]
 
 
+class UndecidedRule(_Record):
+    """SPEC §2: how many subjects a rule could not decide, and why, in Chinese."""
+
+    subjects: int
+    why: str
+
+
 class Manifest(_Record):
     run_id: str
     period: str
@@ -249,5 +275,6 @@ class Manifest(_Record):
     missing_datasets: list[str]
     rules_skipped: list[str]
     rules_skipped_detail: list[SkippedRule]
+    rules_undecided: dict[str, UndecidedRule] = {}
     notes: list[str]
     timings: dict[str, float] = {}  # seconds per stage of the run (ingest, reconcile, reports …)

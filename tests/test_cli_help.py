@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 
-COMMANDS = (["run"], ["history"], ["diff"], ["sample"], ["purge"], ["serve"], ["server"], ["server", "start"],
+COMMANDS = (["run"], ["history"], ["diff"], ["inspect"], ["sample"], ["purge"], ["serve"], ["server"], ["server", "start"],
             ["server", "status"], ["server", "stop"], [])
 ENGLISH = re.compile(r"\b(Usage|Options|Commands|Show this message|default|required)\b")
 

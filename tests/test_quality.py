@@ -26,10 +26,12 @@ DATASETS = ("dibao", "tekun", "deaths", "registry", "enrollment", "claims", "per
 OUTPUT_SUITES = ("manifest.inputs", "outputs.exceptions", "outputs.exception_subjects", "outputs.quarantine",
                  "outputs.roster_persons", "outputs.roster_households")
 INPUT_PROBLEMS = {  # what the manifest records -> the expectation of `manifest.inputs` it fails
+    "unaccounted": "每个工作表：读取后得到的行数（一户一行拆成每人一行后）= 接收 + 隔离 + 跳过的合计/表尾等行数（没有一行被悄悄丢弃）",
     "quarantined": "没有被隔离的行（隔离的行见 quarantine.xlsx，请报送部门更正）",
     "mismatched": "合计行与明细之和一致",
     "rejected": "每个文件都能读取并识别",
     "missing": "各部门的数据都已收到",
+    "undecided": "每条规则都能对每个对象作出判定（没有因缺列而无法判定的对象）",
 }
 DIGIT_RUN = re.compile(rb"\d{15,18}")
 FOREIGN_ID = "110101199003077777"  # well formed, and in no source of the generated month
@@ -64,7 +66,7 @@ def broken_month(month):
                             "subject", FOREIGN_ID)
     first, *rest = report.manifest.inputs
     manifest = report.manifest.model_copy(
-        update={"inputs": [first.model_copy(update={"rows_read": first.rows_read + 1}), *rest]})
+        update={"inputs": [first.model_copy(update={"rows_produced": first.rows_produced + 1}), *rest]})
     persons = pl.concat([report.persons, report.persons.head(1)])
     report = replace(report, exceptions=exceptions, manifest=manifest, persons=persons)
     return report, staged
@@ -103,6 +105,7 @@ def problems_of(manifest) -> set[str]:
         ("mismatched", any(i.total_row_mismatches for i in manifest.inputs)),
         ("rejected", bool(manifest.rejected)),
         ("missing", bool(manifest.missing_datasets)),
+        ("undecided", bool(manifest.rules_undecided)),
     ) if present}
 
 
@@ -134,15 +137,12 @@ def test_each_quarantined_sheet_mismatched_total_and_rejected_file_is_named(site
         assert rejected.file in page
 
 
-def test_a_rule_left_undecided_fails_its_expectation_and_is_named(month, tmp_path):
-    from schemas.outputs import Manifest
-
-    class WithUndecided(Manifest):  # the manifest once it records SPEC §2's rules_undecided
-        rules_undecided: dict = {}
+def test_a_rule_left_undecided_fails_its_expectation_and_is_named(month):
+    from schemas.outputs import UndecidedRule
 
     report, staged = month
-    manifest = WithUndecided(**report.manifest.model_dump(), rules_undecided={
-        "DIBAO_EXIT_DUE": {"subjects": 3, "why": "低保花名册 无「家庭月人均收入」列"}})
+    manifest = report.manifest.model_copy(update={"rules_undecided": {
+        "DIBAO_EXIT_DUE": UndecidedRule(subjects=3, why="低保花名册 无「家庭月人均收入」列")}})
     (suite,) = [s for s in quality_suites(staged, replace(report, manifest=manifest)) if s.name == "manifest.inputs"]
     column = suite.frame.get_column("无法判定的规则（rule_undecided）").drop_nulls().to_list()
     assert column == ["DIBAO_EXIT_DUE：3 个对象（低保花名册 无「家庭月人均收入」列）"]
@@ -177,9 +177,9 @@ def test_an_exception_whose_subject_is_in_no_source_fails_and_is_named_by_rule(b
 def test_a_sheet_whose_rows_do_not_add_up_fails_rows_conserved_and_is_named(broken_site):
     site, report = broken_site
     first = report.manifest.inputs[0]
-    assert "每个工作表：读取行数 = 接收行数 + 隔离行数 + 跳过的合计/表尾行数（没有一行被悄悄丢弃）" in (
-        site.outcomes["manifest.inputs"].failed)
-    assert f"{first.file}:{first.sheet} 读取 {first.rows_read} 行" in validation_page(site.index, "manifest.inputs")
+    assert INPUT_PROBLEMS["unaccounted"] in site.outcomes["manifest.inputs"].failed
+    assert f"{first.file}:{first.sheet} 读取后得到 {first.rows_produced} 行" in validation_page(
+        site.index, "manifest.inputs")
 
 
 def test_a_person_twice_in_the_roster_fails_the_roster_suite(broken_site):

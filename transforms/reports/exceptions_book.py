@@ -105,6 +105,7 @@ def _by_rule_block(report: MonthReport) -> Block:
     """One row per rule: active counts per county, total, new / persisting / resolved, money at stake."""
     counties = list(report.policy.counties)
     exceptions = report.exceptions
+    undecided = report.manifest.rules_undecided
     rows = []
     for rule in rule_catalog().values():
         mine = exceptions.filter(pl.col("rule_code") == rule.code)
@@ -116,12 +117,13 @@ def _by_rule_block(report: MonthReport) -> Block:
         )
         rows.append([rule.title, rule.code, SEVERITY_LABELS[rule.severity], *per_county, elsewhere, active.height,
                      *(mine.filter(pl.col("status") == s).height for s in STATUS_LABELS),
+                     undecided[rule.code].subjects if rule.code in undecided else 0,
                      round(at_stake, 2) if at_stake is not None else "—"])
-    totals = [sum(r[i] for r in rows) for i in range(3, 3 + len(counties) + 5)]
+    totals = [sum(r[i] for r in rows) for i in range(3, 3 + len(counties) + 6)]
     money = round(sum(r[-1] for r in rows if isinstance(r[-1], float)), 2)
     rows.append(["合计", "", "", *totals, money])
     header = ["规则", "代码", "严重程度", *(report.county_name(c) for c in counties), "其他/未知区县",
-              "仍存在（合计）", *STATUS_LABELS.values(), "涉及金额（元）"]
+              "仍存在（合计）", *STATUS_LABELS.values(), "无法判定（缺少数据）", "涉及金额（元）"]
     return Block("按规则和区县（仍存在 = 新发现 + 持续存在）", rows, header)
 
 

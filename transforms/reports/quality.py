@@ -104,23 +104,37 @@ ID = headed("id_number", "身份证号码")
 SOURCE_ROW = headed("src_row", "来源行号")
 
 
-def input_suite(dataset: str, staged: pl.DataFrame) -> Suite:
+def input_suite(dataset: str, staged: pl.DataFrame, manifest: Manifest) -> Suite:
     """A staged table: IDs well formed, amounts not negative, required fields filled, every row
-    traceable to its source row."""
+    traceable to its source row. A required field may be unknown only on the rows of a sheet that
+    has no column for it (SPEC §2: the manifest's `fields_absent`); a blank cell was quarantined."""
     fields = DATASETS[dataset].fields
     money = [f for f in fields if f.kind in ("money", "money0")]
     required = [f for f in fields if f.required and f.name != "id_number"]
+    blank = {f.name: headed(f"{f.name}_blank", f"「{f.label}」为空的行") for f in required}
     expectations = (
         not_null(ID, ID),
         Expect("ExpectColumnValuesToMatchRegex", "身份证号码为18位：17位数字加1位数字或X",
                {"column": ID, "regex": ID_SHAPE}),
         *(not_negative(headed(f.name, f.label), f"「{f.label}」（{f.name}）") for f in money),
-        *(not_null(headed(f.name, f.label), f"必填项「{f.label}」（{f.name}）") for f in required),
+        *(none_of(blank[f.name], f"必填项「{f.label}」（{f.name}）不为空（报送表没有这一列的除外）") for f in required),
         not_null(SOURCE_ROW, SOURCE_ROW),
     )
-    headers = {"id_number": "身份证号码", "src_row": "来源行号"} | {f.name: f.label for f in money + required}
+    sheet = pl.concat_str("src_file", pl.col("src_sheet").fill_null(""), separator="\0")
+    row = pl.concat_str("src_file", pl.col("src_sheet").fill_null(""), pl.col("src_row").cast(pl.String), separator=":")
+    blanks = [
+        pl.when(pl.col(f.name).is_null() & ~sheet.is_in(_sheets_without(manifest, dataset, f.name)))
+        .then(row).alias(blank[f.name])
+        for f in required
+    ]
+    headers = {"id_number": "身份证号码", "src_row": "来源行号"} | {f.name: f.label for f in money}
     return Suite(f"inputs.{dataset}", f"输入：{DATASETS[dataset].label}（{dataset}）",
-                 renamed(staged.select(list(headers)), headers), expectations, personal=True)
+                 renamed(staged.select(*headers, *blanks), headers), expectations, personal=True)
+
+
+def _sheets_without(manifest: Manifest, dataset: str, field: str) -> list[str]:
+    """The sheets (`file\0sheet`) of `dataset` that have no column for `field`."""
+    return [f"{i.file}\0{i.sheet}" for i in manifest.inputs if i.dataset == dataset and field in i.fields_absent]
 
 
 def exceptions_suite(exceptions: pl.DataFrame) -> Suite:
@@ -199,7 +213,8 @@ def roster_suites(persons: pl.DataFrame, households: pl.DataFrame) -> list[Suite
 # What the manifest says went wrong with the month's inputs (SPEC §2, §5): a column each, holding
 # on one row per sheet, rejected file, missing dataset or undecided rule what is wrong there.
 INPUT_PROBLEMS = {
-    "rows_unaccounted": ("行数不守恒的工作表", "每个工作表：读取行数 = 接收行数 + 隔离行数 + 跳过的合计/表尾行数（没有一行被悄悄丢弃）"),
+    "rows_unaccounted": ("行数不守恒的工作表",
+                         "每个工作表：读取后得到的行数（一户一行拆成每人一行后）= 接收 + 隔离 + 跳过的合计/表尾等行数（没有一行被悄悄丢弃）"),
     "rows_quarantined": ("有隔离行的工作表", "没有被隔离的行（隔离的行见 quarantine.xlsx，请报送部门更正）"),
     "total_mismatch": ("合计行与明细不符", "合计行与明细之和一致"),
     "file_rejected": ("无法使用的文件", "每个文件都能读取并识别"),
@@ -244,9 +259,9 @@ def inputs_suite(manifest: Manifest) -> Suite:
 
 def imbalance(sheet: InputEntry) -> str | None:
     accounted = sheet.rows_accepted + sheet.rows_quarantined + sheet.rows_skipped
-    if sheet.rows_read == accounted:
+    if sheet.rows_produced == accounted:
         return None
-    return f"{sheet.file}:{sheet.sheet} 读取 {sheet.rows_read} 行，接收+隔离+跳过 {accounted} 行"
+    return f"{sheet.file}:{sheet.sheet} 读取后得到 {sheet.rows_produced} 行，接收+隔离+跳过 {accounted} 行"
 
 
 def quality_suites(staged: Mapping[str, pl.DataFrame], report: MonthReport) -> list[Suite]:
@@ -254,7 +269,7 @@ def quality_suites(staged: Mapping[str, pl.DataFrame], report: MonthReport) -> l
     has rows, then the outputs."""
     return [
         inputs_suite(report.manifest),
-        *(input_suite(name, frame) for name, frame in staged.items() if frame.height),
+        *(input_suite(name, frame, report.manifest) for name, frame in staged.items() if frame.height),
         exceptions_suite(report.exceptions),
         subjects_suite(report.exceptions, staged, report.policy.counties, report.quarantine),
         quarantine_suite(report.quarantine),

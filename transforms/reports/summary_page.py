@@ -262,18 +262,21 @@ def rules_table_html(report: MonthReport) -> str:
     )
     found = {row["rule_code"]: row for row in counts.to_dicts()}
     skipped = set(report.manifest.rules_skipped)
+    undecided = report.manifest.rules_undecided
     rows = []
     for code, rule in rule_catalog().items():
         severity = SEVERITY_LABELS[rule.severity]
         name = f"{e(rule.title)}<code>{e(code)}</code>"
         level = f"<span class=sev-{severity}>{severity}</span>"
         if code in skipped:
-            rows.append([name, level, "<span class=quiet>本月未执行</span>", "", "", "", ""])
+            rows.append([name, level, "<span class=quiet>本月未执行</span>", "", "", "", "", ""])
             continue
         row = found.get(code, {"active": 0, "money": 0.0} | dict.fromkeys(STATUS_LABELS, 0))
         money = amount(row["money"]) if rule.money_at_stake else "—"
-        rows.append([name, level, *(f"{row[k]:,}" for k in ("active", *STATUS_LABELS)), money])
-    header = ["规则", "严重程度", "仍存在", *STATUS_LABELS.values(), "涉及金额（元）"]
+        unknown = (f"<span title='{e(undecided[code].why)}'>{undecided[code].subjects:,}</span>"
+                   if code in undecided else "0")
+        rows.append([name, level, *(f"{row[k]:,}" for k in ("active", *STATUS_LABELS)), unknown, money])
+    header = ["规则", "严重程度", "仍存在", *STATUS_LABELS.values(), "无法判定", "涉及金额（元）"]
     return "<h2>按规则汇总</h2>" + table_html(header, rows, numeric_from=2)
 
 
