@@ -25,6 +25,8 @@ class Rule:
     sql: str  # the file in transforms/rules/
     policy: str  # the policy applied, in Chinese, with {placeholders} for the policy's numbers
     money_at_stake: bool  # |expected - actual| is money paid wrongly or owed
+    policy_quote: str = ""  # the policy source's own sentence, word for word (rule sheets print it)
+    programme: str = ""  # the programme the case concerns (下发 workbooks: 项目)
 
     def missing(self, received: set[str]) -> list[str]:
         """The datasets that keep this rule from running this month; empty when it can run."""
@@ -49,6 +51,8 @@ def rule_catalog() -> dict[str, Rule]:
             sql=entry["sql"],
             policy=entry["policy"],
             money_at_stake=entry["money_at_stake"],
+            policy_quote=entry.get("policy_quote", ""),
+            programme=entry.get("programme", ""),
         )
         for code, entry in tomllib.loads(text).items()
     }
