@@ -281,6 +281,7 @@ class FeedbackRejection(_Record):
     row: int
     case_id: str
     reason: str
+    answer_taken: bool = False  # a locked cell edited: reported and ignored, the answer still taken
 
 
 class FeedbackConflict(_Record):

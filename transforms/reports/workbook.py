@@ -29,6 +29,7 @@ import xlsxwriter
 EXCEL_MAX_ROWS = 1_048_576
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_LIKE = re.compile(r"^[\t\r]*[=+\-@]")
+FORMULA_LIKE = _FORMULA_LIKE  # text a spreadsheet would take for a formula (the 下发 workbooks quote it too)
 _WIDTH_SAMPLE = 2000
 LINE_POINTS = 17  # a wrapped line of Chinese text at 11 pt (CJK fonts have a taller line than Latin)
 
