@@ -42,6 +42,7 @@ from transforms.reports.workbook import FORMULA_LIKE, LINE_POINTS, display_width
 FOLDER = "下发"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 FIRST_ROW = 4  # the first case row (0-based): title, note, part headings, column headers above it
+ROW_LINE_POINTS = 13.5  # a line of 10 pt text
 SIGNATURE = "核查人：____________　　审核人：____________　　日期：______年____月____日"
 
 
@@ -221,7 +222,7 @@ def _cases_sheet(ws, place: Township, rows: pl.DataFrame, period: str, f: dict) 
     digests = []
     for r, case in enumerate(rows.iter_rows(named=True)):
         row = FIRST_ROW + r
-        ws.set_row(row, LINE_POINTS * _lines(case))
+        ws.set_row(row, ROW_LINE_POINTS * _lines(case) + 4)
         for i, column in enumerate(HANDOUT_COLUMNS):
             _write_cell(ws, row, i, column, case.get(column.name), f)
         digests.append(row_digest([case.get(c.name) for c in LOCKED]))
@@ -236,7 +237,9 @@ def _cases_sheet(ws, place: Township, rows: pl.DataFrame, period: str, f: dict) 
 
 
 def _lines(case: dict) -> int:
-    lines = max(-(-display_width(str(case.get(c.name) or "")) // max(c.width - 1, 1))
+    """Lines the row's wrapped text takes at 10 pt (a column of width w holds about 1.2 w half-width
+    characters at 10 pt), at least two: room to write by hand on the printed sheet."""
+    lines = max(-(-display_width(str(case.get(c.name) or "")) // max(int((c.width - 1) * 1.2), 1))
                 for c in HANDOUT_COLUMNS if c.kind == "longtext" and c.name != "sources_text")
     return min(max(lines, 2), 12)
 

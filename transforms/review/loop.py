@@ -51,3 +51,19 @@ def case_register(exceptions: pl.DataFrame, state: ReviewState, period: str) -> 
 def hand_out(folder: Path, exceptions: pl.DataFrame, policy: Policy, period: str, run_id: str,
              unmask: bool) -> pl.DataFrame:
     return write_handout_books(folder, exceptions, policy, period, run_id, unmask)
+
+
+def period_cases(out: Path, period: str, county: str | None, township: str | None) -> tuple[pl.DataFrame, date]:
+    """`doudi cases`: the register as of the period's latest complete run, deadlines counted from
+    today, narrowed to a county and a township when asked."""
+    from transforms.month import history
+
+    with history.warehouse(out, read_only=True) as con:
+        exceptions = history.previous_exceptions(con, period)
+        state = review_state(con, period)
+    cases = case_register(exceptions, state, period)
+    if county:
+        cases = cases.filter(pl.col("county") == county)
+    if township:
+        cases = cases.filter(pl.col("township") == township)
+    return cases, state.today
