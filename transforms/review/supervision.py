@@ -51,7 +51,7 @@ def supervision(register: pl.DataFrame, today: date, by: tuple[str, ...] = ("cou
 
 
 def _ratio(part: str, whole: str) -> pl.Expr:
-    return pl.when(pl.col(whole) > 0).then((pl.col(part) / pl.col(whole)).round(4))
+    return pl.when(pl.col(whole) > 0).then(pl.col(part) / pl.col(whole))
 
 
 def percent(rate: float | None) -> str:

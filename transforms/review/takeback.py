@@ -32,7 +32,14 @@ from transforms.review import store
 from transforms.review.cases import conflicts
 from transforms.review.handout import row_digest
 
-HEADERS = {c.header: c for c in (*LOCKED, *ANSWERS)}
+
+def _text(value: object) -> str:
+    """A cell as text to compare: NFKC (full-width brackets folded), no white space."""
+    return "" if value is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+
+
+HEADERS = {_text(c.header): c for c in (*LOCKED, *ANSWERS)}
+CASE_ID = _text("疑点编号")
 _LITTER = re.compile(r"^(~\$|\.~lock|\._)", re.IGNORECASE)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 MONEY_TOLERANCE = 0.005
@@ -107,13 +114,13 @@ def read_returned(path: Path) -> tuple[Batch, list[AnswerRow]]:
     rows = []
     for cells in sheet.iter_rows(min_row=header_row + 1):
         values = {header: cells[i] for header, i in columns.items() if i < len(cells)}
-        case_cell = values.get("疑点编号")
+        case_cell = values.get(CASE_ID)
         case_id = _text(case_cell.value if case_cell is not None else None)
-        answer = {c.name: values[c.header].value if c.header in values else None for c in ANSWERS}
-        if not case_id and all(_blank(v) for v in answer.values()):
-            continue
-        formulas = [c.header for c in ANSWERS if c.header in values and _is_formula(values[c.header])]
-        locked = [values[c.header].value if c.header in values else None for c in LOCKED]
+        answer = {c.name: _value(values, c.header) for c in ANSWERS}
+        if all(_blank(v) for v in answer.values()):
+            continue  # not answered (yet): nothing to take, nothing to reject
+        formulas = [c.header for c in ANSWERS if _text(c.header) in values and _is_formula(values[_text(c.header)])]
+        locked = [_value(values, c.header) for c in LOCKED]
         rows.append(AnswerRow(sheet.title, cells[0].row, case_id or "", locked, answer, formulas))
     return batch, rows
 
@@ -132,13 +139,14 @@ def _cases_sheet(book):
     for ws in book.worksheets:
         for row in ws.iter_rows(min_row=1, max_row=10):
             headers = {_text(c.value): i for i, c in enumerate(row) if _text(c.value)}
-            if "疑点编号" in headers and "核查结果" in headers:
-                return ws, row[0].row, {h: i for h, i in headers.items() if h in HEADERS or h == "疑点编号"}
+            if CASE_ID in headers and _text("核查结果") in headers:
+                return ws, row[0].row, {h: i for h, i in headers.items() if h in HEADERS or h == CASE_ID}
     raise Unreadable("找不到疑点清单（表头应有“疑点编号”和“核查结果”）：请不要删除或改动表头行")
 
 
-def _text(value: object) -> str:
-    return "" if value is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+def _value(cells: dict, header: str) -> object:
+    cell = cells.get(_text(header))
+    return None if cell is None else cell.value
 
 
 def _blank(value: object) -> bool:
