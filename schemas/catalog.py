@@ -59,7 +59,12 @@ def rule_catalog() -> dict[str, Rule]:
 
 
 SEVERITY_LABELS = {"high": "高", "medium": "中", "info": "提示"}
-STATUS_LABELS = {"new": "新发现", "persisting": "持续存在", "resolved": "已解决"}
+# SPEC §5 "New since when": status is what the last run (the last correction) changed; 本月新发现
+# (first_seen = the period) is what the month brought. The reports keep the two apart.
+STATUS_LABELS = {"new": "本次新增", "persisting": "持续存在", "resolved": "本次解决"}
+FIRST_SEEN_LABEL = "本月新发现"
+# SPEC §5 "Where, and how much": the three kinds of money, each totalled on its own.
+MONEY_LABELS = {"overpaid": "应追回", "underpaid": "应补发", "budget_gap": "预算缺口"}
 
 
 def policy_sentence(rule: Rule, policy: Policy) -> str:

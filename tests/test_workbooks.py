@@ -77,9 +77,10 @@ def test_exceptions_workbook_opens_with_a_summary_then_one_sheet_per_rule_that_f
 def test_summary_counts_each_rule_by_county_and_says_what_was_missing(books, report):
     sheet = openpyxl.load_workbook(books / "exceptions.xlsx")["汇总"]
     texts = [c.value for c in cells(sheet) if isinstance(c.value, str)]
-    assert {"铜官区", "义安区", "郊区", "枞阳县", "新发现", "持续存在", "已解决", "涉及金额（元）"} <= set(texts)
-    rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
-    assert rows["合计"][8].value == report.exceptions.height  # every exception is new on a first run
+    assert {"铜官区", "义安区", "郊区", "枞阳县", "本月新发现", "本次新增", "持续存在", "本次解决",
+            "应追回（元）", "应补发（元）", "预算缺口（元）"} <= set(texts)
+    by_rule_total = next(row for row in sheet.iter_rows() if row[0].value == "合计")
+    assert by_rule_total[8].value == report.exceptions.height  # every exception is new on a first run
     assert all(note in texts for note in report.manifest.notes)
 
 

@@ -33,7 +33,8 @@ def write_exit_due_book(path: Path, report: MonthReport) -> Path:
         pl.col("sources").list.join("\n").alias("sources"),
     ).sort("county", "household_id")
     headers = {
-        "county": "区县", "household_id": "户编号", "head_name": "户主姓名", "id_number": "户主身份证号码",
+        "county": "区县", "township": "乡镇（街道）", "village": "村（社区）", "household_id": "户编号",
+        "head_name": "户主姓名", "id_number": "户主身份证号码",
         "area_type": "城乡类别", "members": "保障人数", "per_capita_income": "花名册月人均收入（元）",
         "registry_income_monthly": "建档立卡月人均收入（元）", "income_used": "认定月人均收入（元）",
         "standard": "低保标准（元/人·月）", "over_standard": "超出标准（元）", "benefit_total": "月保障金合计（元）",
@@ -76,9 +77,30 @@ def write_roster_books(folder: Path, report: MonthReport) -> list[Path]:
         sheet = Sheet(table.label, frame.select(table.names), table.headers, kinds,
                       title=f"{report.period} {table.label}：{frame.height} 行", widths={"sources": 50})
         path = folder / f"{table.name}.xlsx"
-        write_table_book(path, sheet)
+        if table is ROSTER_PERSONS:  # printed: the columns an officer reads first, every field after
+            write_table_book(path, _printed_persons(sheet, report), more=(sheet,))
+        else:
+            write_table_book(path, sheet)
         written.append(path)
     return written
+
+
+# What an officer reads of a person on paper: where, who, in which programmes, what is wrong.
+PRINTED_PERSON_COLUMNS = ("county", "township", "village", "name", "id_number", "in_dibao", "in_tekun",
+                          "on_registry", "disabled", "deceased", "exception_codes")
+
+
+def _printed_persons(sheet: Sheet, report: MonthReport) -> Sheet:
+    headers = {c: sheet.headers[c] for c in PRINTED_PERSON_COLUMNS}
+    flags = {c: "flag" for c in ("in_dibao", "in_tekun", "on_registry", "disabled", "deceased")}
+    return Sheet(
+        "打印版", sheet.frame.select(list(headers)).sort("county", "township", "village", "name",
+                                                                   nulls_last=True),
+        headers, flags | {"exception_codes": "longtext"},
+        title=f"{report.period} 人员花名册（核对后）：{sheet.frame.height} 人",
+        note=f"按区县、乡镇、村排列；金额、户编号、数据来源等全部字段见“{sheet.name}”工作表。",
+        widths={"exception_codes": 40, "village": 12, "township": 12, "name": 10, "id_number": 21},
+    )
 
 
 def _shown_kind(kind: str) -> str:
