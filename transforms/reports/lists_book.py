@@ -14,6 +14,7 @@ from schemas.datasets import DATASETS, OFFICE_LABELS, OFFICES
 from schemas.outputs import ROSTER_HOUSEHOLDS, ROSTER_PERSONS
 from transforms.reports import MonthReport
 from transforms.reports import labels as show
+from transforms.reports.masking import masked_suggestions
 from transforms.reports.workbook import Sheet, Workbook, write_table_book
 
 MONEY = "money"
@@ -129,9 +130,9 @@ def write_quarantine_book(path: Path, report: MonthReport) -> Path:
         show.dataset_label().alias("dataset_cn"),
         show.reason().alias("reason_cn"),
         show.field_labels(report.quarantine).alias("field_cn"),
-        show.masked("value", report.unmask).alias("value_shown"),
+        _shown_id("value", "suggested_id_number", report.unmask).alias("value_shown"),
         show.masked("message", report.unmask).alias("message_shown"),
-        show.masked("suggested_id_number", report.unmask).alias("suggested_shown"),
+        _shown_id("suggested_id_number", "value", report.unmask).alias("suggested_shown"),
         show.masked("suggestion_basis", report.unmask).alias("basis_shown"),
     ).sort("file", "sheet", "row", "reason")
     with Workbook(path) as book:
@@ -141,6 +142,17 @@ def write_quarantine_book(path: Path, report: MonthReport) -> Path:
             if mine.height:
                 book.add_table(_office_sheet(office, mine))
     return path
+
+
+def _shown_id(column: str, against: str, unmask: bool) -> pl.Expr:
+    """A broken ID and its suggested correction (SPEC §6) masked but for the digits where they
+    differ, so the officer sees what to correct without --unmask."""
+    if unmask:
+        return pl.col(column)
+    digits = {c: pl.col(c).str.replace_all(r"[^0-9Xx]", "").str.to_uppercase() for c in (column, against)}
+    comparable = pl.col("suggested_id_number").is_not_null() & (pl.col("field") == "id_number")
+    return (pl.when(comparable).then(masked_suggestions(digits[column], digits[against]))
+            .otherwise(show.masked(column, unmask)))
 
 
 def _office_sheet(office: str, rows: pl.DataFrame) -> Sheet:
