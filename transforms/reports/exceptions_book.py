@@ -23,8 +23,8 @@ from schemas.catalog import (
 from schemas.review import CASE_STATES
 from transforms.reports import MonthReport
 from transforms.reports import labels as show
-from transforms.reports.workbook import Block, Link, Sheet, Workbook, sheet_name
-from transforms.review.supervision import MONEY, RATES, SUPERVISION_HEADERS, percent, supervision
+from transforms.reports.workbook import Block, Link, Rate, Sheet, Workbook, sheet_name
+from transforms.review.supervision import MONEY, RATES, SUPERVISION_HEADERS, supervision
 
 ACTIVE = ("new", "persisting")
 
@@ -49,7 +49,6 @@ RULE_COLUMNS = {
     "rectification": "整改状态",
     "sources_text": "数据来源（文件:工作表:行）",
     "case_id": "疑点编号",
-    "exception_id": "异常编号",
     "resolved_by_run": "解决于（运行编号）",
 }
 OPTIONAL = ("township", "village", "name", "id_shown", "household_id", "expected", "actual", "overpaid",
@@ -63,7 +62,7 @@ def write_exceptions_book(path: Path, report: MonthReport) -> Path:
     shown = _shown(report)
     with Workbook(path) as book:
         book.add_blocks(SUMMARY, f"{report.period} 社会救助兜底数据核对异常汇总", _summary_blocks(report),
-                        widths=[34, 30] + [12] * 12)
+                        widths=[34, 30] + [12] * 14)
         for rule in rule_catalog().values():
             rows = shown.filter(pl.col("rule_code") == rule.code)
             if rows.height:
@@ -193,7 +192,7 @@ def _supervision_block(report: MonthReport) -> Block:
     rows = []
     for r in supervision(cases, report.today).iter_rows(named=True):
         township = r["township"] or ("" if r["county"] == "合计" else "（县级）")
-        rows.append([r["county"], township, *(percent(r[c]) if c in RATES else
+        rows.append([r["county"], township, *(Rate(r[c]) if c in RATES else
                                               (round(r[c], 2) if c in MONEY else r[c])
                                               for c in list(SUPERVISION_HEADERS)[2:])])
     return Block(f"核查反馈与整改（截至 {report.today}；反馈率按已过反馈截止日期的疑点计）", rows,

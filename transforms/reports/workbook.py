@@ -68,6 +68,13 @@ class Link:
     sheet: str
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A share written as a percentage (0.5 → 50.0%); none to divide by is shown —."""
+
+    value: float | None
+
+
 def sheet_name(name: str, taken: set[str]) -> str:
     """A name Excel accepts (31 characters, none of []:*?/\\), unique in the workbook."""
     base = _SHEET_NAME_FORBIDDEN.sub("_", name)[:31] or "Sheet"
@@ -110,6 +117,7 @@ class Workbook:
         self.formats = {name: add(look) for name, look in LOOK.items()}
         self.formats |= {f"{name}_quoted": add(LOOK[name] | {"quote_prefix": True}) for name in ("text", "longtext")}
         self.formats["link"] = add(LOOK["text"] | {"font_color": "#0563C1", "underline": 1})
+        self.formats["percent"] = add({"num_format": "0.0%", "valign": "top"})
 
     def close(self) -> None:
         self.book.close()
@@ -199,6 +207,7 @@ class Workbook:
             ws.write_string(row, 0, block.heading, self.formats["heading"])
             row += 1
             if block.header:
+                ws.set_row(row, LINE_POINTS * 2)  # headers such as 预算缺口（元） wrap onto two lines
                 for i, text in enumerate(block.header):
                     ws.write_string(row, i, text, self.formats["header"])
                 row += 1
@@ -306,7 +315,12 @@ def _note_points(note: str, widths: list[int]) -> float:
 def _write_any(ws, row: int, col: int, value: object, formats: dict) -> None:
     if value is None:
         return
-    if isinstance(value, Link):
+    if isinstance(value, Rate):
+        if value.value is None:
+            ws.write_string(row, col, "—", formats["number"])
+        else:
+            ws.write_number(row, col, value.value, formats["percent"])
+    elif isinstance(value, Link):
         ws.write_url(row, col, f"internal:'{value.sheet}'!A1", formats["link"], string=value.text)
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", formats["text"])
