@@ -81,10 +81,10 @@ def rates_chart(table: pl.DataFrame) -> str:
     from transforms.reports.summary_page import chart_svg
 
     spec = {
-        "width": {"step": 18}, "height": 200,
+        "width": {"step": 22}, "height": 220,
         "data": {"values": rates.to_dicts()}, "mark": "bar",
         "encoding": {
-            "x": {"field": "乡镇", "type": "nominal", "title": None, "axis": {"labelAngle": -40, "labelLimit": 0}},
+            "x": {"field": "乡镇", "type": "nominal", "title": None, "axis": {"labelAngle": -40, "labelLimit": 0, "labelFontSize": 12}},
             "xOffset": {"field": "指标"},
             "y": {"field": "比例", "type": "quantitative", "title": None, "axis": {"format": ".0%"},
                   "scale": {"domain": [0, 1]}},

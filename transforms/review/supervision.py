@@ -24,6 +24,7 @@ MONEY = ("overpaid", "recovered", "underpaid", "supplemented")
 def supervision(register: pl.DataFrame, today: date, by: tuple[str, ...] = ("county", "township")) -> pl.DataFrame:
     """One row per county and township (or per `by`), and a 合计 row last, in SUPERVISION_HEADERS."""
     marked = register.with_columns(
+        pl.col("county").cast(pl.String).fill_null("（未分区县）"),
         pl.col("review_result").is_not_null().alias("is_answered"),
         (pl.col("due_on") < pl.lit(today)).fill_null(False).alias("past_due"),
         (pl.col("rectification") == "已整改").fill_null(False).alias("rectified"),
