@@ -83,7 +83,6 @@ CASE_COLUMNS = (
     ("case_id", "text", "疑点编号"),  # hash of rule and subject: the same case every month
     ("evidence_digest", "text", "证据摘要"),  # rule, subject, amounts and detail without lineage
     ("handed_out_on", "date", "下发日期"),  # the first run that handed the case out
-    ("due_on", "date", "反馈截止"),  # handed_out_on + policy [review] days
     ("review_result", "text", "核查结果"),
     ("review_action", "text", "处理措施"),
     ("rectification", "text", "整改状态"),
@@ -93,6 +92,7 @@ CASE_COLUMNS = (
     ("review_note", "text", "核查说明"),
     ("reviewed_by", "text", "核查人"),
     ("reviewed_on", "date", "核查日期"),
+    ("due_on", "date", "反馈截止"),  # handed_out_on + policy [review] days
     ("case_state", "text", "疑点状态"),  # open | overdue | answered | dismissed | rectification_failed | closed | resolved
 )
 
