@@ -64,14 +64,6 @@ def handouts(con: duckdb.DuckDBPyConnection, up_to_period: str | None = None) ->
         params=[up_to_period, up_to_period]).pl()
 
 
-def first_handouts(all_handouts: pl.DataFrame) -> pl.DataFrame:
-    """Per case: its 下发日期 and 反馈截止, fixed at its first hand-out."""
-    if all_handouts.is_empty():
-        return pl.DataFrame(schema={"case_id": pl.String, "handed_out_on": pl.Date, "due_on": pl.Date})
-    return all_handouts.sort("handed_out_on", "batch_started_at").group_by("case_id", maintain_order=True).agg(
-        pl.col("handed_out_on").first(), pl.col("due_on").first())
-
-
 # --- answers ------------------------------------------------------------------------------------
 
 def answer_text(field: str, value: object) -> str | None:
