@@ -20,6 +20,7 @@ from schemas.datasets import DATASETS
 from schemas.outputs import EXCEPTIONS, QUARANTINE, ROSTER_HOUSEHOLDS, ROSTER_PERSONS, Manifest
 from schemas.period import previous_period
 from schemas.policy import Policy, load_policy, policy_sha256
+from schemas.vocabulary import site_digest
 from transforms.ingest.cache import cache_key, cached_result, store_result
 from transforms.ingest.file import FileResult, ingest_file
 from transforms.ingest.inbox import InboxFile, inbox_files
@@ -27,7 +28,7 @@ from transforms.month import history
 from transforms.month.faults import fault_point
 from transforms.month.identity import link_identities
 from transforms.month.manifest import manifest
-from transforms.month.partition import Part, merged, parts, reconcile_part
+from transforms.month.partition import Part, PartFound, merged, parts, reconcile_part
 from transforms.month.publish import (
     building_folder,
     output_entries,
@@ -68,6 +69,7 @@ class Reconciled:
     rule_counts: dict[str, int]
     rules_skipped: list[dict]
     timings: dict[str, float]  # stage, reconcile, rosters: seconds
+    undecided_counts: dict[str, int]  # per rule, the subjects it could not decide (SPEC §2)
 
 
 @task(name="ingest-file", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -106,6 +108,7 @@ def _reconciled(reconciliation: Reconciliation, run_id: str, previous: pl.DataFr
         rule_counts=reconciliation.rule_counts,
         rules_skipped=reconciliation.rules_skipped,
         timings=clock.seconds,
+        undecided_counts=reconciliation.undecided_counts,
     )
     get_run_logger().info(
         "%d exceptions (%d rules run, %d skipped), %d quarantine rows",
@@ -140,13 +143,13 @@ def split_month(folder: Path, results: list[FileResult], policy: Policy, period:
 
 
 @task(name="reconcile-district", cache_policy=NO_CACHE)
-def reconcile_district(part: Part, policy: Policy, period: str, received: frozenset) -> pl.DataFrame:
+def reconcile_district(part: Part, policy: Policy, period: str, received: frozenset) -> PartFound:
     return reconcile_part(part, policy, period, received)
 
 
 @task(name="merge-districts", cache_policy=NO_CACHE)
 def merge_districts(
-    folder: Path, found: list[pl.DataFrame], policy: Policy, period: str, received: frozenset, run_id: str,
+    folder: Path, found: list[PartFound], policy: Policy, period: str, received: frozenset, run_id: str,
     previous: pl.DataFrame, last_month: pl.DataFrame, keep_staged: bool,
 ) -> Reconciled:
     clock = Stopwatch()
@@ -302,7 +305,7 @@ def _ingested(files: list[InboxFile], period: str, policy: Policy, policy_path: 
               cache: Path | None) -> list[FileResult]:
     """Every file ingested by the task runner, counted on the display as each one finishes."""
     futures = ingest.map(files, period=unmapped(period), policy=unmapped(policy),
-                         policy_digest=unmapped(policy_sha256(policy_path)), cache=unmapped(cache and cache / "ingest"))
+                         policy_digest=unmapped(site_digest(policy_path)), cache=unmapped(cache and cache / "ingest"))
     read = {}
     for future in as_completed(futures):  # as each file is read, wherever its task ran
         result = future.result()
@@ -323,6 +326,7 @@ def _manifest(run_id: str, period: str, started_at: str, policy_path: Path, file
         run_id=run_id, period=period, started_at=started_at, finished_at=_now(),
         policy_sha256=policy_sha256(policy_path), files=files, results=results, outputs=[],
         rule_counts=month.rule_counts, received=month.received, rules_skipped=month.rules_skipped,
+        undecided_counts=month.undecided_counts,
     )
     return record.model_copy(update={"feedback_read": feedback.read, "feedback_rejected": feedback.rejected,
                                      "feedback_conflicts": feedback.conflicts})

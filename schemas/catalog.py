@@ -22,6 +22,7 @@ class Rule:
     title: str  # the Chinese title of the rule's report sheet
     needs: tuple[str, ...]
     needs_any: tuple[str, ...]
+    reads: tuple[tuple[str, str], ...]  # (dataset, field) an unknown of which leaves a subject undecided
     sql: str  # the file in transforms/rules/
     policy: str  # the policy applied, in Chinese, with {placeholders} for the policy's numbers
     money_at_stake: bool  # |expected - actual| is money paid wrongly or owed
@@ -48,6 +49,7 @@ def rule_catalog() -> dict[str, Rule]:
             title=entry["title"],
             needs=tuple(entry["needs"]),
             needs_any=tuple(entry["needs_any"]),
+            reads=tuple(tuple(name.split(".", 1)) for name in entry.get("reads", [])),
             sql=entry["sql"],
             policy=entry["policy"],
             money_at_stake=entry["money_at_stake"],
@@ -56,6 +58,12 @@ def rule_catalog() -> dict[str, Rule]:
         )
         for code, entry in tomllib.loads(text).items()
     }
+
+
+@cache
+def rule_fields(dataset: str) -> tuple[str, ...]:
+    """The fields of a dataset that some rule reads (and may be undecided on)."""
+    return tuple(dict.fromkeys(f for rule in rule_catalog().values() for d, f in rule.reads if d == dataset))
 
 
 SEVERITY_LABELS = {"high": "高", "medium": "中", "info": "提示"}

@@ -24,6 +24,9 @@ class Field:
     label: str  # the canonical Chinese header, used in messages
     required: bool = False
     vocabulary: str | None = None  # for kind 'category' / 'level'
+    # The canonical code a blank cell means, where a blank is a fact and not a gap (a 低保 member
+    # without a class is class "none"); a column the sheet lacks is still unknown (SPEC §2).
+    blank: str | None = None
 
     @property
     def sql_type(self) -> str:
@@ -53,8 +56,8 @@ class Dataset:
         return tuple(f.name for f in self.fields)
 
 
-def _f(name, kind, label, required=False, vocabulary=None) -> Field:
-    return Field(name, kind, label, required, vocabulary)
+def _f(name, kind, label, required=False, vocabulary=None, blank=None) -> Field:
+    return Field(name, kind, label, required, vocabulary, blank)
 
 
 def _place(required_county: bool = False) -> tuple[Field, ...]:
@@ -77,12 +80,14 @@ DATASETS: dict[str, Dataset] = {
             "dibao", "civil", "低保花名册",
             _place(True) + (_f("household_id", "text", "户编号", True),) + _person() + (
                 _f("relation", "text", "与户主关系"),
-                _f("category", "category", "保障类别", vocabulary="dibao_category"),
+                _f("category", "category", "保障类别", vocabulary="dibao_category", blank="none"),
                 _f("area_type", "category", "城乡类别", True, "area_type"),
                 _f("household_size", "count", "保障人口"),
                 _f("per_capita_income", "money", "家庭月人均收入", True),
                 _f("benefit", "money", "月保障金", True),
                 _f("topup", "money0", "分类施保金"),
+                # SPEC §2: a household's amount (户月保障金) is the household's, never a member's.
+                _f("household_benefit", "money", "户月保障金"),
             ),
             ("低保", "最低生活保障"),
             1,
@@ -110,6 +115,8 @@ DATASETS: dict[str, Dataset] = {
                 _f("relation", "text", "与户主关系"),
                 _f("labor_ability", "category", "劳动技能", True, "labor_ability"),
                 _f("poverty_status", "category", "贫困户状态", True, "poverty_status"),
+                # 防返贫监测 (2021-): a 监测户 is poor until 风险是否消除 says 是 (SPEC §2).
+                _f("risk_eliminated", "category", "风险是否消除", vocabulary="yes_no"),
                 _f("exit_year", "year", "脱贫年度"),
                 _f("annual_income_per_capita", "money", "家庭年人均纯收入"),
                 _f("cause", "text", "主要致贫原因"),
@@ -190,10 +197,22 @@ DATASETS: dict[str, Dataset] = {
     )
 }
 
+# Columns that a shape of real exports reads and no rule does (SPEC §2 "Files as real systems
+# export them"): reshaping consumes them and they are never staged. Field -> the datasets whose
+# sheets carry it ('*': any).
+SHAPE_FIELDS = {
+    "programme": "*",  # 基本生活保障类型: one template for several programmes
+    "visit_type": "claims",  # 医保就诊类别: mixed stays, only 住院 rows are claims
+    "payment_type": "persons",  # 补贴类型: one row per payment type
+    "payment_amount": "persons",  # 补贴金额: the amount of that payment
+}
+
 # Columns every staged table carries besides its fields: the person's name and ID as read
 # (identity matching beyond exact IDs will need them), and the lineage of the row.
 EXTRA_KINDS = {"name_norm": "text", "id_number_raw": "text"}
-LINEAGE_KINDS = {"src_file": "text", "src_sheet": "text", "src_row": "count"}
+# `src_member`: where one office row became several (a household row's members, SPEC §2), the
+# produced row's position in it (1 the head, 2 the first member group …); null otherwise.
+LINEAGE_KINDS = {"src_file": "text", "src_sheet": "text", "src_row": "count", "src_member": "count"}
 
 # Fields shared by several datasets: they say nothing about which dataset a sheet is.
 COMMON_FIELDS = frozenset(

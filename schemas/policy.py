@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from schemas.vocabulary import NO_SITE_WORDS, Vocabulary, VocabularyError, load_vocabulary
+
 # The policy doudi ships with (Tongling); `--policy` points elsewhere.
 BUNDLED_POLICY = Path(__file__).resolve().parents[1] / "data" / "policy.toml"
 
@@ -77,6 +79,9 @@ class Policy(_Strict):
     rules: Rules
     review: Review = Review()
     counties: dict[CountyCode, County] = Field(min_length=1)
+    # The site's own header and category spellings, from the files beside the policy file
+    # (schemas/vocabulary.py); not a key of the policy file itself.
+    vocabulary: Vocabulary = Field(default=NO_SITE_WORDS, exclude=True)
 
     @model_validator(mode="after")
     def _every_listed_county_has_its_table(self) -> Policy:
@@ -124,10 +129,17 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"找不到政策文件 {path}") from e
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise PolicyError(f"政策文件 {path} 不是有效的 TOML：{e}") from e
+    if "vocabulary" in raw:
+        raise PolicyError(f"政策文件 {path} 有误：不认识的键 vocabulary（本地的表头和取值写法请放在政策文件旁的 "
+                          "aliases.csv 和 categories.toml 中）")
     try:
-        return Policy.model_validate(raw)
+        policy = Policy.model_validate(raw)
     except ValidationError as e:
         raise PolicyError(f"政策文件 {path} 有误：{_one_line(e)}") from e
+    try:
+        return policy.model_copy(update={"vocabulary": load_vocabulary(Path(path))})
+    except VocabularyError as e:
+        raise PolicyError(f"本地词表有误：{e}") from e
 
 
 def policy_sha256(path: Path) -> str:

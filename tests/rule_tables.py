@@ -27,7 +27,7 @@ TONGGUAN, ZONGYANG = "340705", "340722"
 DEFAULTS: dict[str, dict[str, object]] = {
     "dibao": {
         "county": TONGGUAN, "township": "横港街道", "household_id": "DB001", "relation": "户主",
-        "name": "张三", "category": None, "area_type": "urban", "household_size": 1,
+        "name": "张三", "category": "none", "area_type": "urban", "household_size": 1,
         "per_capita_income": 300.0, "benefit": 420.0, "topup": 0.0,
         "src_file": "civil/低保.xlsx", "src_sheet": "铜官区",
     },
@@ -143,3 +143,9 @@ def only(frame: pl.DataFrame) -> dict:
     """The one exception of a frame, as a dict."""
     assert frame.height == 1, frame
     return frame.row(0, named=True)
+
+
+def undecided_of(rule_code: str, con: duckdb.DuckDBPyConnection, **kwargs) -> list[str]:
+    """The subjects one rule could not decide (SPEC §2: a fact no sheet gave), sorted."""
+    month = run(con, **kwargs).month
+    return sorted(month.table("undecided").filter(pl.col("rule_code") == rule_code)["subject"].to_list())

@@ -89,3 +89,15 @@ def test_a_sheet_without_id_and_name_columns_is_no_dataset():
 ])
 def test_the_seeds_other_programmes_are_recognised(headers, dataset):
     assert recognised(headers) == dataset
+
+
+@pytest.mark.parametrize("headers, dataset", [
+    (["逝者姓名", "证件号码", "去世时间", "火化时间"], "deaths"),
+    (["患者姓名", "身份证号", "入院时间", "结算时间", "医保政策范围内费用", "统筹报销金额", "大病报销金额"], "claims"),
+    (["镇（街）", "姓名", "身份证号码", "代缴类别", "代缴金额", "缴费总额"], "enrollment"),
+    (["受助人/单位名称", "受助对象身份证号", "受助日期", "救助资金现金金额"], "temp_relief"),
+    # 保障金 is also a 特困 spelling of basic_paid: a children's roster stays a children's roster.
+    (["姓名", "身份证号码", "保障类别", "养育方式", "保障金"], "children"),
+])
+def test_real_systems_spellings_are_recognised(headers, dataset):
+    assert recognised(headers) == dataset

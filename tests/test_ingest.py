@@ -61,7 +61,7 @@ def test_accepted_rows_are_typed_with_lineage(tmp_path: Path):
     (sheet,) = ingest(messy_dibao(tmp_path)).sheets
     first, second = sheet.accepted.sort("src_row").iter_rows(named=True)
     assert (first["county"], first["id_number"], first["category"], first["benefit"]) == ("340705", A, "A", 420.0)
-    assert (second["id_number"], second["benefit"], second["topup"], second["category"]) == (B, 420.0, 0.0, None)
+    assert (second["id_number"], second["benefit"], second["topup"], second["category"]) == (B, 420.0, 0.0, "none")
     assert (second["src_file"], second["src_sheet"], second["src_row"]) == ("civil/低保.xlsx", "铜官区", 6)
 
 
@@ -194,14 +194,14 @@ def test_a_rejected_file_names_the_headers_seen(tmp_path: Path):
 
 
 def test_a_sheet_doudi_fails_on_is_set_aside_and_the_others_go_on(tmp_path: Path, monkeypatch):
-    import transforms.ingest.file as ingest_module
+    import transforms.ingest.sheet as ingest_module
 
     real = ingest_module.row_kinds
 
-    def fails_on_one_sheet(body, cells, fields):
+    def fails_on_one_sheet(body, cells, fields, *site):
         if body.height == 2:
             raise ValueError("unexpected")
-        return real(body, cells, fields)
+        return real(body, cells, fields, *site)
 
     monkeypatch.setattr(ingest_module, "row_kinds", fails_on_one_sheet)
     path = workbook(tmp_path / "d.xlsx", {

@@ -59,5 +59,5 @@ def test_county_rules_are_found_once_in_the_merge_pass():
     policy = tiny_policy()
     month = prepared_month(month_across_districts(), policy, PERIOD, EVERY_DATASET)
     found = {p.name: reconcile_part(p, policy, PERIOD, EVERY_DATASET) for p in parts(month)}
-    assert found[TONGGUAN].filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR").is_empty()
-    assert found[MERGE].filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR").height == 1
+    assert found[TONGGUAN].exceptions.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR").is_empty()
+    assert found[MERGE].exceptions.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR").height == 1

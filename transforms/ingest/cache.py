@@ -26,7 +26,8 @@ from transforms.ingest.file import FileResult, SheetResult
 from transforms.ingest.inbox import InboxFile
 
 _SHEET_FIELDS = ("file", "sheet", "dataset", "rows_read", "rows_skipped", "unmapped_columns", "total_row_check",
-                 "total_mismatches", "header_row", "county_from", "filled_merged_cells")
+                 "total_mismatches", "header_row", "county_from", "filled_merged_cells", "fields_absent",
+                 "facts_from_context", "period_stamp", "unknown_counts")
 
 
 @cache

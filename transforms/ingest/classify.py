@@ -7,7 +7,8 @@ belong to, the one whose own headers and keywords it matches best wins: each hea
 field of a dataset other than who and where counts for that dataset, shared among the datasets
 it names (基本生活费 is half 特困, half 困境儿童; 户编号 a third each of 低保, 建档立卡 and 低收入), and
 each keyword of the dataset in the sheet name, title rows, file name or a header that names
-no field counts one.
+no field counts two: a title that says 五保发放明细 over a template shared with 低保 says more than one
+of the template's columns.
 Identity alone, or a tie that the keywords cannot break, is rejected with the nearest miss named.
 """
 
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.datasets import DATASETS
-from transforms.ingest.headers import Header
+from schemas.datasets import DATASETS, SHAPE_FIELDS
+from transforms.ingest.headers import Header, header_key, header_meanings
+from transforms.ingest.layout import _MEMBER, HEAD_PREFIX
 
 IDENTITY = frozenset({"name", "id_number"})
 PLACE = frozenset({"county", "township", "village"})
+KEYWORD_WEIGHT = 2
 # A household sheet exported apart from its members (SPEC §2, "household and member sheets").
 HOUSEHOLD_KEY = "household_id"
 
@@ -32,13 +35,30 @@ class Recognition:
     household_sheet: bool = False  # a household sheet without members' IDs and names
 
 
+def _column_meanings(header: Header, column: str) -> frozenset[tuple[str, str]]:
+    """What a column names, reading through a head's or a member's prefix (户主身份证号,
+    成员一姓名: a household row names its people so)."""
+    found = header.meanings(column)
+    if found:
+        return found
+    key = header_key(header.names[column])
+    member = _MEMBER.match(key)
+    rest = member.group(2) if member else key.removeprefix(HEAD_PREFIX) if key.startswith(HEAD_PREFIX) else ""
+    return header_meanings(rest, header.site) if rest else frozenset()
+
+
+def _owns(target: str, meant: str) -> bool:
+    """Whether a field (or a column a shape reads) belongs to a dataset."""
+    return meant in DATASETS[target].field_names or SHAPE_FIELDS.get(meant) == target
+
+
 def named_fields(header: Header) -> dict[str, dict[str, list[str]]]:
     """Dataset -> field -> the header texts naming it."""
     named: dict[str, dict[str, list[str]]] = {name: {} for name in DATASETS}
     for column, text in header.names.items():
-        for dataset, meant in header.meanings(column):
+        for dataset, meant in _column_meanings(header, column):
             for target in DATASETS if dataset == "*" else (dataset,):
-                if meant in DATASETS[target].field_names:
+                if _owns(target, meant):
                     named[target].setdefault(meant, []).append(text)
     return named
 
@@ -46,23 +66,27 @@ def named_fields(header: Header) -> dict[str, dict[str, list[str]]]:
 def has_identity(dataset: str, fields: dict[str, list[str]]) -> bool:
     """Whether the header names who each row is: ID number and name (残疾证号 holds a persons ID)."""
     has_id = "id_number" in fields or (dataset == "persons" and "cert_number" in fields)
-    return has_id and ("name" in fields or "head_name" in fields)
+    return has_id and "name" in fields
 
 
 def _field_scores(header: Header, candidates: set[str]) -> dict[str, float]:
-    """Each candidate's share of the headers naming its own fields (not who or where)."""
+    """Each candidate's share of the headers naming its own fields (not who or where); a field
+    named by several columns counts once."""
     scores = {d: 0.0 for d in candidates}
+    counted: set[tuple[str, str]] = set()
     for column in header.names:
         owners: dict[str, set[str]] = {}
-        for dataset, meant in header.meanings(column):
-            if meant in IDENTITY | PLACE:
+        for dataset, meant in _column_meanings(header, column):
+            if meant in IDENTITY | PLACE or SHAPE_FIELDS.get(meant) == "*":
                 continue
             for target in DATASETS if dataset == "*" else (dataset,):
-                if meant in DATASETS[target].field_names:
+                if _owns(target, meant):
                     owners.setdefault(target, set()).add(meant)
-        for target in owners:
-            if target in scores:
+        for target, meant in owners.items():
+            new = {(target, f) for f in meant} - counted
+            if target in scores and new:
                 scores[target] += 1 / len(owners)
+                counted |= new
     return scores
 
 
@@ -112,7 +136,7 @@ def _best(candidates: set[str], scores: dict[str, float], context: str, seen: li
     """The best candidate: the most own headers and keywords, then the larger share of its
     required columns present, then the more keywords; a tie left is rejected."""
     hits = {d: keyword_hits(d, context) for d in candidates}
-    rank = {d: (round(scores[d] + len(hits[d]), 6), round(_coverage(d, named[d]), 6), len(hits[d]))
+    rank = {d: (round(scores[d] + KEYWORD_WEIGHT * len(hits[d]), 6), round(_coverage(d, named[d]), 6), len(hits[d]))
             for d in candidates}
     ranked = sorted(candidates, key=lambda d: (rank[d], -list(DATASETS).index(d)), reverse=True)
     top = [d for d in ranked if rank[d] == rank[ranked[0]]]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from schemas.vocabulary import NO_SITE_WORDS, Vocabulary
 from transforms.ingest.headers import alias_index
 
 DATA, TOTAL, FOOTER, REPEATED_HEADER, TEMPLATE = "data", "total", "footer", "header", "template"
@@ -27,7 +28,7 @@ def _cleaned(column: str) -> pl.Expr:
     return pl.col(column).str.normalize("NFKC").str.replace_all(r"\s", "")
 
 
-def _label_kinds(rows: pl.DataFrame, cells: list[str], fields: dict[str, str]) -> pl.Series:
+def _label_kinds(rows: pl.DataFrame, cells: list[str], fields: dict[str, str], site: Vocabulary) -> pl.Series:
     """The kind of rows that carry no ID number (the only rows that can be anything but data)."""
     by_field = {field: column for column, field in fields.items()}
     name_cell = _cleaned(by_field["name"]) if "name" in by_field else pl.lit(None, pl.String)
@@ -40,7 +41,7 @@ def _label_kinds(rows: pl.DataFrame, cells: list[str], fields: dict[str, str]) -
         | name_cell.str.contains(TOTAL_LABEL).fill_null(False)
         | name_cell.str.contains(FOOTER_LABEL).fill_null(False)
     )
-    keys = list(alias_index())
+    keys = list(alias_index(site))
     header_cells = [_cleaned(c).str.replace_all(r"\*", "").is_in(keys).fill_null(False) for c in cells]
     mapped_blank = pl.all_horizontal(pl.col(c).is_null() for c in fields) if fields else pl.lit(True)
     kind = (
@@ -53,7 +54,8 @@ def _label_kinds(rows: pl.DataFrame, cells: list[str], fields: dict[str, str]) -
     return rows.select(kind.alias("kind")).to_series()
 
 
-def row_kinds(body: pl.DataFrame, cells: list[str], fields: dict[str, str]) -> pl.Series:
+def row_kinds(body: pl.DataFrame, cells: list[str], fields: dict[str, str],
+              site: Vocabulary = NO_SITE_WORDS) -> pl.Series:
     """The kind of each body row: data, total, footer, repeated header or empty template row.
 
     A row holding an ID number (six digits in a row) is data whatever else it says; the label
@@ -67,7 +69,7 @@ def row_kinds(body: pl.DataFrame, cells: list[str], fields: dict[str, str]) -> p
     without_id = (~has_id).arg_true()
     kinds = pl.Series("kind", [DATA] * body.height, dtype=pl.String)
     if without_id.len():
-        labels = _label_kinds(body[without_id], cells, fields)
+        labels = _label_kinds(body[without_id], cells, fields, site)
         kinds = kinds.scatter(without_id, labels)
     return kinds
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 import polars as pl
 
 from schemas.categories import category_table
 from schemas.datasets import DATASETS, Field
 from schemas.policy import Policy
+from schemas.vocabulary import NO_SITE_WORDS, Vocabulary
 
 # ISO 7064 MOD 11-2 as GB 11643-1999 applies it; tests check it against python-stdnum.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -26,9 +28,16 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"
 _MONEY_NOISE = r"[\s,，元¥￥]"
 
 
+# Characters that web systems leave in copied cells and that show as nothing: zero-width spaces and
+# joiners, the word joiner, a byte-order mark (SPEC §2: cleaned like ordinary spaces).
+ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff]"
+
+
 def nfkc(raw: pl.Expr) -> pl.Expr:
-    """Full-width forms folded to ASCII; most cells are ASCII already and are left as they are."""
-    return pl.when(raw.str.contains(r"[^\x00-\x7F]")).then(raw.str.normalize("NFKC")).otherwise(raw)
+    """Full-width forms folded to ASCII and invisible characters removed; most cells are ASCII
+    already and are left as they are."""
+    return (pl.when(raw.str.contains(r"[^\x00-\x7F]"))
+            .then(raw.str.replace_all(ZERO_WIDTH, "").str.normalize("NFKC")).otherwise(raw))
 
 
 def folded(raw: pl.Expr) -> pl.Expr:
@@ -131,12 +140,14 @@ def calendar_date(raw: pl.Expr) -> pl.Expr:
 # --- categories and counties --------------------------------------------------------------------
 
 def _category_key(value: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+    return "".join(unicodedata.normalize("NFKC", re.sub(ZERO_WIDTH, "", value)).split()).upper()
 
 
-def category_spellings(vocabulary: str) -> dict[str, str]:
-    """Folded spelling -> canonical code of one vocabulary in categories.toml."""
-    table = category_table()[vocabulary]
+@lru_cache(maxsize=64)
+def category_spellings(vocabulary: str, site: Vocabulary = NO_SITE_WORDS) -> dict[str, str]:
+    """Folded spelling -> canonical code of one vocabulary in categories.toml, with the site's own
+    spellings (categories.toml beside the policy file) added."""
+    table = (site.merged_categories() if site.categories else category_table())[vocabulary]
     return {
         _category_key(spelling): code
         for code, spellings in table.items()
@@ -145,9 +156,9 @@ def category_spellings(vocabulary: str) -> dict[str, str]:
     }
 
 
-def category(raw: pl.Expr, vocabulary: str) -> pl.Expr:
+def category(raw: pl.Expr, vocabulary: str, site: Vocabulary = NO_SITE_WORDS) -> pl.Expr:
     """The canonical code of a category cell, trying the spelling as is and without 类/级/供养."""
-    spellings = category_spellings(vocabulary)
+    spellings = category_spellings(vocabulary, site)
     value = _without_blank_marks(no_spaces(raw).str.to_uppercase())
     suffixes = "|".join(category_table()["strip_suffixes"])
     bare = value.str.replace(rf"({suffixes})+$", "")
@@ -183,15 +194,6 @@ def county_code(raw: pl.Expr, policy: Policy) -> pl.Expr:
     return value.replace_strict(county_spellings(policy), default=None, return_dtype=pl.String)
 
 
-def counties_named_in(text: str, policy: Policy) -> set[str]:
-    """Codes of the policy counties whose name appears in a sheet name, title or file name."""
-    return {
-        code
-        for code, county in policy.counties.items()
-        if any(name and name in text for name in (county.name, *county.aliases))
-    }
-
-
 # --- a sheet's fields, by kind ---------------------------------------------------------------
 
 def typed_value(kind: str, raw: pl.Expr, policy: Policy, vocabulary: str | None) -> pl.Expr:
@@ -214,15 +216,21 @@ def typed_value(kind: str, raw: pl.Expr, policy: Policy, vocabulary: str | None)
         case "date":
             return calendar_date(raw)
         case "category":
-            return category(raw, vocabulary)
+            return category(raw, vocabulary, policy.vocabulary)
         case "level":
-            return category(raw, vocabulary).cast(pl.Int64)
+            return category(raw, vocabulary, policy.vocabulary).cast(pl.Int64)
     raise ValueError(f"unknown field kind {kind}")
 
 
 def typed_column(raw: pl.DataFrame, field: Field, policy: Policy) -> pl.Series:
-    """One field of a sheet's rows, typed; `raw` holds the cell text as `raw__<field>`."""
+    """One field of a sheet's rows, typed; `raw` holds the cell text as `raw__<field>`.
+
+    A field whose column the sheet does not have (no `raw__<field>`) is unknown: null, whatever
+    a blank cell of it would have meant (SPEC §2: an absent column is not a blank cell).
+    """
     column = f"raw__{field.name}"
+    if column not in raw.columns:
+        return pl.Series(field.name, [None] * raw.height, dtype=field.polars_type)
     if field.kind == "id":  # every value distinct: clean them all, then lengthen legacy numbers
         cleaned = raw.select(id_cleaned(pl.col(column)).alias(field.name))
         return cleaned.select(id_18(pl.col(field.name))).to_series()
@@ -239,6 +247,42 @@ def typed_column(raw: pl.DataFrame, field: Field, policy: Policy) -> pl.Series:
     return joined[field.name]
 
 
+def with_blank_meaning(typed: pl.Series, raw: pl.DataFrame, field: Field) -> pl.Series:
+    """A blank cell of a field whose blank is a fact (a 低保 member without a class: "none")."""
+    column = f"raw__{field.name}"
+    if field.blank is None or column not in raw.columns:
+        return typed
+    blank = raw.select(is_blank(pl.col(column))).to_series()
+    return pl.select(pl.when(blank).then(pl.lit(field.blank)).otherwise(typed).alias(field.name)).to_series()
+
+
+def monitored_status(rows: pl.DataFrame) -> pl.DataFrame:
+    """防返贫监测 (SPEC §2): a monitored household (监测户, 脱贫不稳定户, 边缘易致贫户, 突发严重困难户) is
+    poor while 风险是否消除 is 否 or blank and exited once it is 是; with no such column, unknown."""
+    if "poverty_status" not in rows.columns or "raw__risk_eliminated" not in rows.columns:
+        risk = pl.lit(None, pl.String)
+        answered = pl.lit(False)
+    else:
+        risk = pl.col("risk_eliminated")
+        answered = is_blank(pl.col("raw__risk_eliminated")) | risk.is_not_null()
+    status = pl.col("poverty_status")
+    return rows.with_columns(
+        pl.when(status != "monitored").then(status)
+        .when(risk == "yes").then(pl.lit("exited"))
+        .when(answered).then(pl.lit("poor"))
+        .otherwise(None)
+        .alias("poverty_status")
+    )
+
+
 def normalised(raw: pl.DataFrame, dataset: str, policy: Policy) -> pl.DataFrame:
-    """A sheet's rows with every field of its dataset typed beside the raw text."""
-    return raw.with_columns(typed_column(raw, f, policy) for f in DATASETS[dataset].fields)
+    """A sheet's rows with every field of its dataset typed beside the raw text; a field whose
+    column the sheet lacks (no `raw__<field>`) is null: unknown."""
+    return raw.with_columns(
+        with_blank_meaning(typed_column(raw, f, policy), raw, f) for f in DATASETS[dataset].fields
+    )
+
+
+def derived(rows: pl.DataFrame, dataset: str) -> pl.DataFrame:
+    """Validated rows with the fields that two columns decide together (防返贫 status)."""
+    return monitored_status(rows) if dataset == "registry" else rows

@@ -10,6 +10,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS
 from schemas.outputs import Manifest
 from transforms.ingest.file import FileResult, SheetResult
@@ -50,6 +51,9 @@ def sheet_entry(file: InboxFile, sheet: SheetResult, how_read: str) -> dict:
         "unmapped_columns": sheet.unmapped_columns,
         "county_from_sheet": sheet.county_from,
         "filled_merged_cells": sheet.filled_merged_cells,
+        "fields_absent": sheet.fields_absent,
+        "facts_from_context": sheet.facts_from_context,
+        "period_stamp": sheet.period_stamp,
         "ingest": how_read,
     }
 
@@ -63,12 +67,42 @@ def rejection_reason(result: FileResult) -> str:
     return result.rejected + (f"；看到的表头：{'；'.join(seen)}" if seen else "")
 
 
+def _where(sheet: SheetResult) -> str:
+    return f"{sheet.file}「{sheet.sheet}」" if sheet.sheet else sheet.file
+
+
+def undecided_why(rule_code: str, results: list[FileResult]) -> str:
+    """Why a rule left subjects undecided, in Chinese: the sheets that lack a column it reads
+    (低保花名册无「家庭月人均收入」列（civil/低保发放表.xlsx「城关镇」）), or whose rows do not say it."""
+    reasons: dict[str, list[str]] = {}
+    for dataset, field_name in rule_catalog()[rule_code].reads:
+        label = f"「{DATASETS[dataset].field(field_name).label}」"
+        for sheet in (s for r in results for s in r.sheets if s.dataset == dataset):
+            if field_name in sheet.fields_absent:
+                reasons.setdefault(f"{DATASETS[dataset].label}无{label}列", []).append(_where(sheet))
+            elif sheet.unknown_counts.get(field_name):
+                reasons.setdefault(f"{DATASETS[dataset].label}有 {sheet.unknown_counts[field_name]} 行"
+                                   f"{label}不详", []).append(_where(sheet))
+    if not reasons:
+        return "所需数据项为空或无法确定"
+    return "；".join(f"{what}（{'、'.join(where[:3])}{' 等' if len(where) > 3 else ''}）"
+                    for what, where in reasons.items())
+
+
+def rules_undecided(undecided_counts: dict[str, int], results: list[FileResult]) -> dict[str, dict]:
+    """SPEC §2 `rules_undecided`: per rule, the subjects it could not decide and why."""
+    return {code: {"subjects": n, "why": undecided_why(code, results)}
+            for code, n in undecided_counts.items() if n}
+
+
 def missing_datasets(received: set[str]) -> list[str]:
     return [name for name in DATASETS if name not in received]
 
 
-def notes_in_words(missing: list[str], rules_skipped: list[dict], results: list[FileResult]) -> list[str]:
-    """The sentences the summary must say: missing datasets, skipped rules, rejected files, bad totals."""
+def notes_in_words(missing: list[str], rules_skipped: list[dict], results: list[FileResult],
+                   undecided: dict[str, dict] | None = None) -> list[str]:
+    """The sentences the summary must say: missing datasets, skipped rules, undecided subjects,
+    rejected files, sheets of another period, bad totals."""
     notes = [
         f"本月未收到{DATASETS[name].label}（{name}，{DATASETS[name].office}），相关规则未执行"
         for name in missing
@@ -77,7 +111,15 @@ def notes_in_words(missing: list[str], rules_skipped: list[dict], results: list[
         f"规则 {rule['rule_code']} 未执行：缺少 {'、'.join(rule['missing_datasets'])}"
         for rule in rules_skipped
     ]
+    notes += [
+        f"规则 {code}（{rule_catalog()[code].title}）有 {entry['subjects']} 个对象无法判定：{entry['why']}"
+        for code, entry in (undecided or {}).items()
+    ]
     notes += [f"文件 {r.file} 未能使用：{r.rejected}" for r in results if r.rejected]
+    notes += [
+        f"{_where(s)}的标题或名称写明是 {s.period_stamp} 的数据，而本次核对的是另一个月份：请确认是否报错了月份"
+        for r in results for s in r.sheets if s.period_stamp
+    ]
     notes += [
         f"{s.file}「{s.sheet}」第 {m['row']} 行合计数与明细不符：{DATASETS[s.dataset].field(m['field']).label}"
         f"合计 {m['total']:.2f}，"
@@ -105,9 +147,11 @@ def manifest(
     rule_counts: dict[str, int],
     received: set[str],
     rules_skipped: list[dict],
+    undecided_counts: dict[str, int] | None = None,
 ) -> Manifest:
     by_rel = {f.rel: f for f in files}
     missing = missing_datasets(received)
+    undecided = rules_undecided(undecided_counts or {}, results)
     return Manifest.model_validate({
         "run_id": run_id,
         "period": period,
@@ -130,5 +174,6 @@ def manifest(
         "missing_datasets": missing,
         "rules_skipped": [rule["rule_code"] for rule in rules_skipped],
         "rules_skipped_detail": rules_skipped,
-        "notes": notes_in_words(missing, rules_skipped, results),
+        "rules_undecided": undecided,
+        "notes": notes_in_words(missing, rules_skipped, results, undecided),
     })

@@ -17,7 +17,7 @@ import polars as pl
 
 from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS
-from schemas.outputs import EXCEPTIONS
+from schemas.outputs import EXCEPTIONS, UNDECIDED
 from schemas.policy import Policy
 from transforms.month.history import in_report_order
 from transforms.month.reconcile import Reconciliation, reconcile, reconciliation_of
@@ -86,20 +86,29 @@ def parts(month: Month) -> list[Part]:
     return result
 
 
-def reconcile_part(part: Part, policy: Policy, period: str, received: frozenset[str]) -> pl.DataFrame:
-    """One part's exceptions: the rules over its rows alone (county rules in the merge part only)."""
+@dataclass(frozen=True)
+class PartFound:
+    exceptions: pl.DataFrame
+    undecided: pl.DataFrame  # the subjects the part's rules could not decide (SPEC §2)
+
+
+def reconcile_part(part: Part, policy: Policy, period: str, received: frozenset[str]) -> PartFound:
+    """One part's exceptions and undecided subjects: the rules over its rows alone (county rules in
+    the merge part only)."""
     con = connected()
     try:
         for dataset, rows in part.tables.items():
             create_staged_table(con, dataset, rows)
         month = prepared_month(con, policy, period, received)
         found = reconcile(month).exceptions
+        undecided = month.table("undecided")
     finally:
         con.close()
     if part.name == MERGE:
-        return found
+        return PartFound(found, undecided)
     county_rules = [code for code, rule in rule_catalog().items() if rule.subject == "county"]
-    return found.filter(~pl.col("rule_code").is_in(county_rules))
+    return PartFound(found.filter(~pl.col("rule_code").is_in(county_rules)),
+                     undecided.filter(~pl.col("rule_code").is_in(county_rules)))
 
 
 def whole_month_exceptions(month: Month) -> pl.DataFrame:
@@ -109,12 +118,15 @@ def whole_month_exceptions(month: Month) -> pl.DataFrame:
     return reconcile(month, codes).exceptions
 
 
-def merged(month: Month, found: list[pl.DataFrame]) -> Reconciliation:
+def merged(month: Month, found: list[PartFound]) -> Reconciliation:
     """The parts' exceptions, and those only the whole month can find, written as the month's
-    table `exceptions`, in report order."""
-    exceptions = in_report_order(pl.concat([EXCEPTIONS.empty(), *found, whole_month_exceptions(month)]))
-    month.con.execute(f"create or replace table exceptions ({EXCEPTIONS.ddl()})")
-    month.con.register("merged_exceptions", exceptions.to_arrow())
-    month.con.execute("insert into exceptions select * from merged_exceptions")
-    month.con.unregister("merged_exceptions")
+    table `exceptions`, in report order; the parts' undecided subjects as its table `undecided`."""
+    whole = whole_month_exceptions(month)
+    exceptions = in_report_order(pl.concat([EXCEPTIONS.empty(), *(f.exceptions for f in found), whole]))
+    undecided = pl.concat([UNDECIDED.empty(), *(UNDECIDED.conformed(f.undecided) for f in found)])
+    for table, frame in ((EXCEPTIONS, exceptions), (UNDECIDED, undecided.sort("rule_code", "subject"))):
+        month.con.execute(f"create or replace table {table.name} ({table.ddl()})")
+        month.con.register("merged_rows", frame.to_arrow())
+        month.con.execute(f"insert into {table.name} select * from merged_rows")
+        month.con.unregister("merged_rows")
     return reconciliation_of(month)

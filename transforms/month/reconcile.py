@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from schemas.catalog import Rule, rule_catalog
-from schemas.outputs import EXCEPTIONS, FINDINGS
+from schemas.outputs import EXCEPTIONS, FINDINGS, UNDECIDED
 from transforms.month.stage import SQL_DIR, Month
 
 RULES_DIR = Path(__file__).parents[1] / "rules"
@@ -22,13 +22,15 @@ RULES_DIR = Path(__file__).parents[1] / "rules"
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """The month with its `exceptions` table written; which rules ran, which were skipped and why
-    (`{"rule_code", "missing_datasets"}` each, as the manifest lists them), and a count per rule."""
+    """The month with its `exceptions` and `undecided` tables written; which rules ran, which were
+    skipped and why (`{"rule_code", "missing_datasets"}` each, as the manifest lists them), a count
+    per rule, and per rule the subjects it could not decide (SPEC §2)."""
 
     month: Month
     rules_run: list[str]
     rules_skipped: list[dict]
     rule_counts: dict[str, int]
+    undecided_counts: dict[str, int]
 
     @property
     def exceptions(self) -> pl.DataFrame:
@@ -55,8 +57,9 @@ def rules_by_file(rules: list[Rule]) -> dict[str, list[str]]:
 
 def _write_findings(month: Month, files: dict[str, list[str]]) -> None:
     """Run each rule file into the temp table `rule_findings`, keeping only the rules asked for:
-    a rule whose datasets did not arrive reports nothing even when its file runs for another."""
-    month.con.execute(f"create or replace temp table rule_findings ({FINDINGS.ddl()})")
+    a rule whose datasets did not arrive reports nothing even when its file runs for another.
+    A finding marked `undecided` is a subject the known facts neither prove nor clear."""
+    month.con.execute(f"create or replace temp table rule_findings ({FINDINGS.ddl()}, undecided boolean)")
     for file_name, codes in files.items():
         sql = (RULES_DIR / file_name).read_text(encoding="utf-8")
         selected = f"select * from (\n{sql}\n) where list_contains($rules, rule_code)"
@@ -74,6 +77,9 @@ def reconcile(month: Month, codes: list[str] | None = None) -> Reconciliation:
     sql = (SQL_DIR / "exceptions.sql").read_text(encoding="utf-8")
     month.con.execute(f"create or replace table exceptions ({EXCEPTIONS.ddl()})")
     month.con.execute("insert into exceptions by name\n" + sql, month.bound(sql))
+    month.con.execute(f"create or replace table undecided ({UNDECIDED.ddl()})")
+    month.con.execute(f"insert into undecided select {', '.join(UNDECIDED.names)} from rule_findings"
+                      " where undecided order by rule_code, subject")
     return reconciliation_of(month)
 
 
@@ -85,9 +91,12 @@ def _statement(month: Month, name: str) -> tuple[str, dict[str, object]]:
 def reconciliation_of(month: Month) -> Reconciliation:
     """The month's reconciliation as its table `exceptions` stands: what ran, was skipped, was found."""
     counts = dict(month.con.sql("select rule_code, count(*) from exceptions group by rule_code").fetchall())
+    undecided = dict(month.con.sql(
+        "select rule_code, count(distinct subject) from undecided group by rule_code").fetchall())
     return Reconciliation(
         month=month,
         rules_run=[rule.code for rule in rule_catalog().values() if not rule.missing(set(month.received))],
         rules_skipped=skipped_rules(month.received),
         rule_counts={code: counts.get(code, 0) for code in rule_catalog()},
+        undecided_counts={code: n for code, n in undecided.items() if n},
     )

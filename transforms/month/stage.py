@@ -112,7 +112,7 @@ def stage_month(database: Path | str, files: list[FileResult], policy: Policy, p
     quarantine = pl.concat([QUARANTINE.empty(), *(s.quarantine for s in sheets)])
     con.execute(f"create or replace table quarantine ({QUARANTINE.ddl()})")
     con.register("incoming_quarantine", quarantine.to_arrow())
-    con.execute("insert into quarantine select * from incoming_quarantine order by file, sheet, row, reason")
+    con.execute("insert into quarantine select * from incoming_quarantine order by file, sheet, row, member, reason")
     con.unregister("incoming_quarantine")
     create_broken_id_rows(con, [(s.dataset, s.broken_ids) for s in sheets])
     return prepared_month(con, policy, period, {sheet.dataset for sheet in sheets})

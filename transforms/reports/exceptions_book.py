@@ -62,7 +62,7 @@ def write_exceptions_book(path: Path, report: MonthReport) -> Path:
     shown = _shown(report)
     with Workbook(path) as book:
         book.add_blocks(SUMMARY, f"{report.period} 社会救助兜底数据核对异常汇总", _summary_blocks(report),
-                        widths=[34, 30] + [12] * 14)
+                        widths=[34, 30] + [12] * 15)
         for rule in rule_catalog().values():
             rows = shown.filter(pl.col("rule_code") == rule.code)
             if rows.height:
@@ -141,6 +141,7 @@ def _by_rule_block(report: MonthReport) -> Block:
     counties = list(report.policy.counties)
     exceptions = report.exceptions
     sheets = rule_sheet_names(report)
+    undecided = report.manifest.rules_undecided
     rows = []
     for rule in rule_catalog().values():
         mine = exceptions.filter(pl.col("rule_code") == rule.code)
@@ -151,13 +152,14 @@ def _by_rule_block(report: MonthReport) -> Block:
                      active.height - sum(per_county), active.height,
                      active.filter(pl.col("first_seen") == report.period).height,
                      *(mine.filter(pl.col("status") == s).height for s in STATUS_LABELS),
+                     undecided[rule.code].subjects if rule.code in undecided else 0,
                      *(_money(active, m) for m in MONEY_LABELS)])
-    width = len(counties) + 6
+    width = len(counties) + 7
     totals = [sum(r[i] for r in rows) for i in range(3, 3 + width)]
     money = [round(sum(r[i] for r in rows if isinstance(r[i], float)), 2) for i in range(3 + width, len(rows[0]))]
     rows.append(["合计", "", "", *totals, *money])
     header = ["规则（点击查看明细）", "代码", "严重程度", *(report.county_name(c) for c in counties), "其他/未知区县",
-              "仍存在（合计）", FIRST_SEEN_LABEL, *STATUS_LABELS.values(),
+              "仍存在（合计）", FIRST_SEEN_LABEL, *STATUS_LABELS.values(), "无法判定（缺少数据）",
               *(f"{label}（元）" for label in MONEY_LABELS.values())]
     return Block("按规则和区县（仍存在 = 本次新增 + 持续存在；本月新发现 = 首次发现于本月）", rows, header)
 

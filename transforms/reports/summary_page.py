@@ -267,18 +267,22 @@ def rules_table_html(report: MonthReport) -> str:
     )
     found = {row["rule_code"]: row for row in counts.to_dicts()}
     skipped = set(report.manifest.rules_skipped)
+    undecided = report.manifest.rules_undecided
     rows = []
     for code, rule in rule_catalog().items():
         severity = SEVERITY_LABELS[rule.severity]
         name = f"{e(rule.title)}<code>{e(code)}</code>"
         level = f"<span class=sev-{severity}>{severity}</span>"
         if code in skipped:
-            rows.append([name, level, "<span class=quiet>本月未执行</span>", *[""] * (4 + len(MONEY_LABELS))])
+            rows.append([name, level, "<span class=quiet>本月未执行</span>", *[""] * (5 + len(MONEY_LABELS))])
             continue
         row = found.get(code, dict.fromkeys(("active", "month_new", *STATUS_LABELS), 0) | {"unknown": False})
         money = [amount(row[m]) if row.get(m) else ("未知" if row["unknown"] else "—") for m in MONEY_LABELS]
-        rows.append([name, level, *(f"{row[k]:,}" for k in ("active", "month_new", *STATUS_LABELS)), *money])
-    header = ["规则", "严重程度", "仍存在", FIRST_SEEN_LABEL, *STATUS_LABELS.values(),
+        unknown = (f"<span title='{e(undecided[code].why)}'>{undecided[code].subjects:,}</span>"
+                   if code in undecided else "0")
+        rows.append([name, level, *(f"{row[k]:,}" for k in ("active", "month_new", *STATUS_LABELS)), unknown,
+                     *money])
+    header = ["规则", "严重程度", "仍存在", FIRST_SEEN_LABEL, *STATUS_LABELS.values(), "无法判定",
               *(f"{label}（元）" for label in MONEY_LABELS.values())]
     return "<h2>按规则汇总</h2>" + table_html(header, rows, numeric_from=2)
 

@@ -21,7 +21,8 @@ temp_relief_budget_short as (
             || ' 元，请按规定足额安排' as detail,
         round($temp_relief_per_capita * registered_population, 2)::double as expected,
         temp_relief_budget::double as actual,
-        []::varchar[] as sources
+        []::varchar[] as sources,
+        false as undecided
     from policy_counties
     where temp_relief_budget < round($temp_relief_per_capita * registered_population, 2)
 ),

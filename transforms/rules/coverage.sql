@@ -6,6 +6,8 @@
 -- rules/README: the household is the registry household_id; none of its rows says `exited`, all of
 -- its rows say labor ability `none` (弱劳动力 is not none), and none of its members is on this month's
 -- dibao or tekun. The exception names the head (与户主关系 户主/本人), else the first row.
+-- Unknowns (SPEC §2): a status or labor ability no sheet gave is unknown; the household is
+-- undecided when it would fire with the unknowns one way and not the other.
 with
 registry_rows as (
     select *, is_head(relation) as is_head
@@ -21,11 +23,11 @@ registry_households as (
         first(name order by not is_head, src_file, src_sheet, src_row) as head_name,
         count(distinct id_number) as members,
         string_agg(distinct name, '、' order by name) as member_names,
-        bool_or(poverty_status = 'exited') as any_exited,
-        bool_and(coalesce(labor_ability = 'none', false)) as none_can_work,
+        any_true(poverty_status = 'exited') as any_exited,
+        every_true(labor_ability = 'none') as none_can_work,
         bool_or(id_number in (select id_number from dibao)
                 or id_number in (select id_number from tekun)) as any_member_covered,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from registry_rows
     group by household_id
 ),
@@ -43,11 +45,11 @@ coverage_gap as (
             || '请入户核查是否应纳入兜底保障' as detail,
         null::double as expected,
         null::double as actual,
-        households.sources
+        households.sources,
+        (not households.any_exited and households.none_can_work) is null as undecided
     from registry_households as households
     left join assisted_people as home on home.id_number = households.head_id_number
-    where not households.any_exited
-      and households.none_can_work
+    where (not households.any_exited and households.none_can_work) is distinct from false
       and not households.any_member_covered
 ),
 

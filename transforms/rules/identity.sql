@@ -27,7 +27,8 @@ dibao_tekun_overlap as (
             as detail,
         null::double as expected,
         null::double as actual,
-        list_concat(dibao.sources, tekun.sources) as sources
+        list_concat(dibao.sources, tekun.sources) as sources,
+        false as undecided
     from dibao_members as dibao
     join tekun_members as tekun using (id_number)
 ),
@@ -63,10 +64,10 @@ repeated_in_a_dataset as (
         first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
         first(household_id order by src_file, src_sheet, src_row) as household_id,
         count(*) as row_count,
-        rows_text(src_file, src_sheet, src_row) as rows_text,
+        rows_text(src_file, src_sheet, src_row, src_member) as rows_text,
         list_sort(list_distinct(list(household_id))) as household_ids,
         list_sort(list_distinct(list(county_named) filter (where county is not null))) as counties,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from enrolment_rows_with_county_names
     group by id_number, dataset_label, dataset_order
 ),
@@ -99,7 +100,8 @@ duplicate_enrollment as (
             || '，同一人只应登记一次，请核实后删除重复记录' as detail,
         null::double as expected,
         null::double as actual,
-        flatten(list(repeated.sources)) as sources
+        flatten(list(repeated.sources)) as sources,
+        false as undecided
     from where_repeated as repeated
     left join assisted_people as home using (id_number)
     group by repeated.id_number
@@ -123,7 +125,7 @@ names_of_an_id as (
         string_agg(distinct dataset_label, '、' order by dataset_label) as dataset_labels,
         first(county order by dataset_order, src_file, src_sheet, src_row)
             filter (where county is not null) as county,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from person_rows
     semi join ids_with_two_names using (id_number)
     group by id_number, coalesce(name_norm, name)
@@ -159,7 +161,8 @@ identity_conflict as (
                     else '，姓名完全不同，可能是身份证号用错，请核实身份证号' end as detail,
         null::double as expected,
         null::double as actual,
-        flatten(list(names.sources)) as sources
+        flatten(list(names.sources)) as sources,
+        false as undecided
     from names_of_an_id as names
     join name_likeness as likeness using (id_number)
     left join assisted_people as home using (id_number)

@@ -12,6 +12,13 @@
 -- subsidised when any such row has premium_subsidy >= premium − tolerance. Earlier aid counts claims
 -- of any month of year(P) and of any roster status; claim_ids are compared as text; a person in 特困
 -- gets the 特困 ratio even when also in 低保. Amounts are compared in fen.
+--
+-- Unknowns (SPEC §2): an enrollment row from a sheet without 参保状态, 参保年度, 个人缴费标准 or
+-- 资助金额 may or may not be the active, subsidised one: the person is undecided unless another row
+-- settles it. A claim is judged on bounds: every amount no sheet gave lies anywhere from 0 up
+-- ('infinity'), so the aid due lies between `expected_low` and `expected_high` and the aid paid
+-- between `paid_low` and `paid_high`; the claim fires when even the least aid due exceeds the
+-- most aid paid by more than the tolerance, and is undecided when neither that nor its opposite is proven.
 with
 assisted as (
     select
@@ -24,21 +31,30 @@ assisted as (
     where in_dibao or in_tekun
 ),
 
+enrollment_judged as (  -- each row: proven subsidised this year (true), proven not (false), or unknown
+    select
+        *,
+        (year = $period_year) and (insured_status = 'active')
+            and (round(premium - premium_subsidy, 2) <= $tolerance) as subsidised
+    from enrollment
+    where year = $period_year or year is null
+),
+
 enrollment_this_year as (
     select
         id_number,
-        bool_or(insured_status = 'active') as any_active,
-        min(round(premium - coalesce(premium_subsidy, 0), 2))
-            filter (where insured_status = 'active') as premium_shortfall,
-        arg_min(premium, round(premium - coalesce(premium_subsidy, 0), 2))
-            filter (where insured_status = 'active') as premium,
-        arg_min(coalesce(premium_subsidy, 0), round(premium - coalesce(premium_subsidy, 0), 2))
-            filter (where insured_status = 'active') as premium_subsidy,
+        any_true(subsidised) as any_subsidised,
+        bool_or(insured_status = 'active' and year = $period_year) as any_active,
+        min(round(premium - premium_subsidy, 2))
+            filter (where insured_status = 'active' and year = $period_year) as premium_shortfall,
+        arg_min(premium, round(premium - premium_subsidy, 2))
+            filter (where insured_status = 'active' and year = $period_year) as premium,
+        arg_min(premium_subsidy, round(premium - premium_subsidy, 2))
+            filter (where insured_status = 'active' and year = $period_year) as premium_subsidy,
         first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-        rows_text(src_file, src_sheet, src_row) as rows_text,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
-    from enrollment
-    where year = $period_year
+        rows_text(src_file, src_sheet, src_row, src_member) as rows_text,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
+    from enrollment_judged
     group by id_number
 ),
 
@@ -62,55 +78,92 @@ premium_not_subsidized as (
             || coalesce('（' || enrolled.rows_text || '）', '') as detail,
         enrolled.premium::double as expected,
         enrolled.premium_subsidy::double as actual,
-        list_concat(assisted.roster_sources, enrolled.sources) as sources
+        list_concat(assisted.roster_sources, enrolled.sources) as sources,
+        enrolled.id_number is not null and enrolled.any_subsidised is null as undecided
     from assisted
     left join enrollment_this_year as enrolled using (id_number)
-    where not coalesce(enrolled.any_active, false)
-       or enrolled.premium_shortfall > $tolerance
+    where enrolled.id_number is null or enrolled.any_subsidised is distinct from true
 ),
 
-claims_in_period as (
+claims_of_the_year as (  -- a claim without a settlement date may be of this year, and earlier
+    select *
+    from claims
+    where year(settle_date) = $period_year or settle_date is null
+),
+
+claims_in_period as (  -- in_period NULL: a claim without a settlement date may be in P
     select
         claims.*,
+        claims.settle_date between $period_start and $period_end as in_period,
         assisted.in_tekun,
         assisted.dibao_household_id,
         assisted.county as home_county,
         assisted.roster_sources
-    from claims
+    from claims_of_the_year as claims
     join assisted using (id_number)
-    where claims.settle_date between $period_start and $period_end
+    where claims.settle_date between $period_start and $period_end or claims.settle_date is null
 ),
 
-aid_on_earlier_claims as (
+aid_on_earlier_claims as (  -- what the earlier claims paid: at least `earlier_low`, at most `earlier_high`
     select
-        claim.src_file,
-        claim.src_sheet,
-        claim.src_row,
-        sum(coalesce(earlier.aid_paid, 0)) as earlier_aid,
-        list(source_ref(earlier.src_file, earlier.src_sheet, earlier.src_row))
-            filter (where earlier.aid_paid > 0) as earlier_sources
-    from claims_in_period as claim
-    join claims as earlier
-      on earlier.id_number = claim.id_number
-     and year(earlier.settle_date) = $period_year
-     and (earlier.settle_date < claim.settle_date
-          or (earlier.settle_date = claim.settle_date and earlier.claim_id < claim.claim_id))
-    group by claim.src_file, claim.src_sheet, claim.src_row
+        src_file,
+        src_sheet,
+        src_row,
+        sum(coalesce(earlier_aid_paid, 0)) filter (where is_earlier) as earlier_low,
+        sum(coalesce(earlier_aid_paid, 'infinity'::double)) as earlier_high,
+        list(earlier_source) filter (where is_earlier and earlier_aid_paid > 0) as earlier_sources
+    from (
+        select
+            claim.src_file,
+            claim.src_sheet,
+            claim.src_row,
+            earlier.aid_paid as earlier_aid_paid,
+            source_ref(earlier.src_file, earlier.src_sheet, earlier.src_row, earlier.src_member) as earlier_source,
+            -- NULL when a settlement date is unknown: the claim may have been earlier
+            earlier.settle_date < claim.settle_date
+                or (earlier.settle_date = claim.settle_date and earlier.claim_id < claim.claim_id) as is_earlier
+        from claims_in_period as claim
+        join claims_of_the_year as earlier
+          on earlier.id_number = claim.id_number
+         and (earlier.src_file, earlier.src_sheet, earlier.src_row)
+             is distinct from (claim.src_file, claim.src_sheet, claim.src_row)
+    )
+    where is_earlier is distinct from false
+    group by src_file, src_sheet, src_row
 ),
 
 medical_aid_expected as (
     select
         claim.*,
-        coalesce(earlier.earlier_aid, 0) as earlier_aid,
+        coalesce(earlier.earlier_low, 0) as earlier_aid,
+        coalesce(earlier.earlier_high, 0) as earlier_aid_high,
         coalesce(earlier.earlier_sources, []) as earlier_sources,
         greatest(0, claim.compliant_cost - claim.basic_paid - coalesce(claim.critical_paid, 0)
-                    - coalesce(claim.supplementary_paid, 0)) as out_of_pocket,
+                    - coalesce(claim.supplementary_paid, 0)) as out_of_pocket_high_known,
+        coalesce(out_of_pocket_high_known, 'infinity'::double) as out_of_pocket_high,
+        greatest(0, claim.compliant_cost - claim.basic_paid - claim.critical_paid
+                    - claim.supplementary_paid) as out_of_pocket,
+        coalesce(out_of_pocket, 0) as out_of_pocket_low,
         case when claim.in_tekun then $medical_aid_ratio_tekun else $medical_aid_ratio end as ratio,
-        greatest(0, $medical_aid_annual_cap - coalesce(earlier.earlier_aid, 0)) as cap_left,
+        greatest(0, $medical_aid_annual_cap - coalesce(earlier.earlier_low, 0)) as cap_left,
+        greatest(0, $medical_aid_annual_cap - coalesce(earlier.earlier_high, 0)) as cap_left_low,
+        round(least(ratio * out_of_pocket_low, cap_left_low), 2) as expected_low,
+        round(least(ratio * out_of_pocket_high, cap_left), 2) as expected_high,
         round(least(ratio * out_of_pocket, cap_left), 2) as expected_aid,
-        coalesce(claim.aid_paid, 0) as paid_aid
+        coalesce(claim.aid_paid, 0) as paid_low,
+        coalesce(claim.aid_paid, 'infinity'::double) as paid_high,
+        claim.aid_paid as paid_aid
     from claims_in_period as claim
     left join aid_on_earlier_claims as earlier using (src_file, src_sheet, src_row)
+),
+
+medical_aid_judged as (
+    select
+        *,
+        case when in_period and round(expected_low - paid_high, 2) > $tolerance then true
+             when round(expected_high - paid_low, 2) <= $tolerance then false
+        end as fires
+    from medical_aid_expected
 ),
 
 medical_aid_shortfall as (
@@ -124,22 +177,45 @@ medical_aid_shortfall as (
         first(dibao_household_id order by src_file, src_sheet, src_row) as household_id,
         '结算单 ' || claim_id || '（' || first(name order by src_file, src_sheet, src_row) || '，'
             || strftime(min(settle_date), '%Y-%m-%d') || ' 结算）政策范围内个人自付 '
-            || yuan(sum(out_of_pocket)) || ' 元，按 ' || percent(any_value(ratio)) || ' 应救助 '
-            || yuan(sum(expected_aid)) || ' 元'
-            || case when bool_or(ratio * out_of_pocket > cap_left)
+            || case when bool_or(out_of_pocket is null) then '至少 ' || yuan(sum(out_of_pocket_low))
+                    else yuan(sum(out_of_pocket)) end
+            || ' 元，按 ' || percent(any_value(ratio)) || ' 应救助'
+            || case when bool_or(expected_aid is null) then '至少 ' else ' ' end
+            || yuan(sum(expected_low)) || ' 元'
+            || case when bool_or(ratio * out_of_pocket_low > cap_left_low)
                     then '（本年度救助封顶线 ' || yuan($medical_aid_annual_cap) || ' 元，此前已救助 '
                          || yuan(max(earlier_aid)) || ' 元，剩余 ' || yuan(min(cap_left)) || ' 元）'
                     else '' end
-            || '，实际救助 ' || yuan(sum(paid_aid)) || ' 元，少救助 '
-            || yuan(sum(expected_aid) - sum(paid_aid)) || ' 元，请补足（'
-            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
-        sum(expected_aid)::double as expected,
-        sum(paid_aid)::double as actual,
-        list_concat(list(source_ref(src_file, src_sheet, src_row)),
+            || '，实际救助 ' || yuan(sum(paid_high)) || ' 元，少救助 '
+            || yuan(sum(expected_low) - sum(paid_high)) || ' 元，请补足（'
+            || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
+        sum(expected_low)::double as expected,
+        sum(paid_high)::double as actual,
+        list_concat(list(source_ref(src_file, src_sheet, src_row, src_member)),
                     flatten(list(earlier_sources)),
-                    flatten(list(roster_sources))) as sources
-    from medical_aid_expected
-    where round(expected_aid - paid_aid, 2) > $tolerance
+                    flatten(list(roster_sources))) as sources,
+        false as undecided
+    from medical_aid_judged
+    where fires
+    group by claim_id
+),
+
+medical_aid_undecided as (
+    select
+        'MEDICAL_AID_SHORTFALL' as rule_code,
+        coalesce(first(county order by src_file, src_sheet, src_row) filter (where county is not null),
+                 any_value(home_county)) as county,
+        claim_id as subject,
+        first(id_number order by src_file, src_sheet, src_row) as id_number,
+        first(name order by src_file, src_sheet, src_row) as name,
+        first(dibao_household_id order by src_file, src_sheet, src_row) as household_id,
+        null as detail,
+        null::double as expected,
+        null::double as actual,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
+        true as undecided
+    from medical_aid_judged
+    where fires is null and claim_id not in (select claim_id from medical_aid_judged where fires)
     group by claim_id
 ),
 
@@ -147,6 +223,8 @@ findings as (
     select * from premium_not_subsidized
     union all by name
     select * from medical_aid_shortfall
+    union all by name
+    select * from medical_aid_undecided
 )
 
 select * from findings

@@ -6,17 +6,51 @@
 --
 -- rules/README: the floor is evaluated for every county of the policy file, whatever the month's
 -- data, and compares strictly. Amounts are compared in fen.
+--
+-- Unknowns (SPEC §2): a row without 基本生活费 is undecided; a row whose county is unknown is
+-- judged against every county's standard (below the lowest: fires; at the highest: does not).
 with
-tekun_rows_below_standard as (
+standards_anywhere as (
+    select min(tekun_basic) as lowest, max(tekun_basic) as highest from policy_counties
+),
+
+tekun_rows_judged as (
     select
         tekun.*,
-        policy_counties.tekun_basic,
+        coalesce(policy_counties.tekun_basic, anywhere.lowest) as tekun_basic,
         policy_counties.county_name,
-        dibao_members.household_id as dibao_household_id
+        dibao_members.household_id as dibao_household_id,
+        case when round(coalesce(policy_counties.tekun_basic, anywhere.lowest) - tekun.basic_paid, 2) > $tolerance
+                 then true
+             when round(coalesce(policy_counties.tekun_basic, anywhere.highest) - tekun.basic_paid, 2) <= $tolerance
+                 then false
+        end as fires
     from tekun
-    join policy_counties using (county)
+    cross join standards_anywhere as anywhere
+    left join policy_counties using (county)
     left join dibao_members using (id_number)
-    where round(policy_counties.tekun_basic - tekun.basic_paid, 2) > $tolerance
+),
+
+tekun_rows_below_standard as (
+    select * from tekun_rows_judged where fires
+),
+
+tekun_below_standard_undecided as (
+    select
+        'TEKUN_BELOW_STANDARD' as rule_code,
+        first(county order by src_file, src_sheet, src_row) as county,
+        id_number as subject,
+        id_number,
+        first(name order by src_file, src_sheet, src_row) as name,
+        any_value(dibao_household_id) as household_id,
+        null as detail,
+        null::double as expected,
+        null::double as actual,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
+        true as undecided
+    from tekun_rows_judged
+    where fires is null and id_number not in (select id_number from tekun_rows_below_standard)
+    group by id_number
 ),
 
 tekun_below_standard as (
@@ -28,13 +62,14 @@ tekun_below_standard as (
         first(name order by src_file, src_sheet, src_row) as name,
         any_value(dibao_household_id) as household_id,
         first(name order by src_file, src_sheet, src_row) || '本月基本生活费 ' || yuan(sum(basic_paid))
-            || ' 元，低于' || first(county_name order by src_file, src_sheet, src_row)
+            || ' 元，低于' || coalesce(first(county_name order by src_file, src_sheet, src_row), '各区县')
             || '特困人员基本生活标准 ' || yuan(sum(tekun_basic)) || ' 元，少发 '
             || yuan(sum(tekun_basic) - sum(basic_paid)) || ' 元，请补发（'
-            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+            || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
         sum(tekun_basic)::double as expected,
         sum(basic_paid)::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
+        false as undecided
     from tekun_rows_below_standard
     group by id_number
 ),
@@ -54,13 +89,16 @@ tekun_standard_below_floor as (
             as detail,
         round($tekun_floor_ratio * consumption_prev_year, 2)::double as expected,
         round(tekun_basic * 12, 2)::double as actual,
-        []::varchar[] as sources
+        []::varchar[] as sources,
+        false as undecided
     from policy_counties
     where round(tekun_basic * 12, 2) < round($tekun_floor_ratio * consumption_prev_year, 2)
 ),
 
 findings as (
     select * from tekun_below_standard
+    union all by name
+    select * from tekun_below_standard_undecided
     union all by name
     select * from tekun_standard_below_floor
 )

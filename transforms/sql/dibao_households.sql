@@ -8,6 +8,10 @@
 --   head's row (与户主关系 户主/本人), or else from its first row in file order."
 -- The registry's yearly income is divided by 12 and compared unrounded, as SPEC §4 writes it
 -- (8640.04 a year is 720.0033 a month: above a 720 standard); sentences show it to the fen.
+-- Unknowns (SPEC §2): a row from a sheet without 家庭月人均收入 has an unknown income, so the
+-- household's income is only known to be at least `income_used` (`income_unknown`); a household
+-- whose area type or county is unknown may have any of the standards they allow, between
+-- `standard_min` and `standard_max`. Rows without a household number belong to no household here.
 create or replace temp table dibao_households as
 with
 dibao_rows as (
@@ -24,11 +28,20 @@ households as (
         first(id_number order by not is_head, src_file, src_sheet, src_row) as head_id_number,
         count(distinct id_number) as members,
         max(per_capita_income) as per_capita_income,
-        sum(benefit) as benefit_total,
-        sum(coalesce(topup, 0)) as topup_total,
-        list(source_ref(src_file, src_sheet, src_row)) as dibao_sources
+        bool_or(per_capita_income is null) as income_unknown,
+        known_sum(benefit) as benefit_total,
+        known_sum(topup) as topup_total,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as dibao_sources
     from dibao_rows
+    where household_id is not null
     group by household_id
+),
+
+standards_anywhere as (  -- the standards a household of unknown county may have
+    select
+        min(dibao_urban) as urban_min, max(dibao_urban) as urban_max,
+        min(dibao_rural) as rural_min, max(dibao_rural) as rural_max
+    from policy_counties
 ),
 
 registry_income as (
@@ -36,7 +49,7 @@ registry_income as (
         members.household_id,
         max(registry.annual_income_per_capita) as registry_income_annual,
         max(registry.annual_income_per_capita) / 12 as registry_income_monthly,
-        list(source_ref(registry.src_file, registry.src_sheet, registry.src_row)) as registry_sources
+        list(source_ref(registry.src_file, registry.src_sheet, registry.src_row, registry.src_member)) as registry_sources
     from (select distinct household_id, id_number from dibao) as members
     join registry using (id_number)
     where registry.annual_income_per_capita is not null
@@ -55,14 +68,28 @@ final as (
         registry_income.registry_income_annual,
         registry_income.registry_income_monthly,
         greatest(households.per_capita_income, registry_income.registry_income_monthly) as income_used,
+        households.income_unknown,
         case households.area_type
             when 'urban' then policy_counties.dibao_urban
             when 'rural' then policy_counties.dibao_rural
         end as standard,
+        case when households.county is null then
+                 case households.area_type when 'urban' then anywhere.urban_min
+                                           when 'rural' then anywhere.rural_min
+                                           else least(anywhere.urban_min, anywhere.rural_min) end
+             else coalesce(standard, least(policy_counties.dibao_urban, policy_counties.dibao_rural))
+        end as standard_min,
+        case when households.county is null then
+                 case households.area_type when 'urban' then anywhere.urban_max
+                                           when 'rural' then anywhere.rural_max
+                                           else greatest(anywhere.urban_max, anywhere.rural_max) end
+             else coalesce(standard, greatest(policy_counties.dibao_urban, policy_counties.dibao_rural))
+        end as standard_max,
         households.benefit_total,
         households.topup_total,
         list_concat(households.dibao_sources, registry_income.registry_sources) as sources
     from households
+    cross join standards_anywhere as anywhere
     left join registry_income using (household_id)
     left join policy_counties using (county)
 )

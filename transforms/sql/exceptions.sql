@@ -61,6 +61,7 @@ final as (
         catalog.rule_order
     from findings
     join rule_catalog as catalog using (rule_code)
+    where not coalesce(findings.undecided, false)  -- undecided subjects are not exceptions (SPEC §2)
 )
 
 select * exclude (rule_order)

@@ -2,17 +2,20 @@
 -- and a household head are written, and the class top-up ratio. Created once per month, after the
 -- policy tables (`topup_ratio` reads policy_topup_ratios).
 
--- A row's lineage as exceptions.parquet lists it: civil/低保.xlsx:铜官区:5
-create or replace temp macro source_ref(src_file, src_sheet, src_row) as
-    src_file || ':' || coalesce(src_sheet, '') || ':' || src_row;
+-- A row's lineage as exceptions.parquet lists it: civil/低保.xlsx:铜官区:5, and where one office
+-- row became several (a household's members, SPEC §2) the position in it: civil/低保.xlsx:铜官区:5#2
+create or replace temp macro source_ref(src_file, src_sheet, src_row, src_member) as
+    src_file || ':' || coalesce(src_sheet, '') || ':' || src_row || coalesce('#' || src_member, '');
 
--- A row as a detail sentence names it: civil/低保.xlsx·铜官区 第5行
-create or replace temp macro row_ref(src_file, src_sheet, src_row) as
-    src_file || coalesce('·' || nullif(src_sheet, ''), '') || ' 第' || src_row || '行';
+-- A row as a detail sentence names it: civil/低保.xlsx·铜官区 第5行 (第5行第2人)
+create or replace temp macro row_ref(src_file, src_sheet, src_row, src_member) as
+    src_file || coalesce('·' || nullif(src_sheet, ''), '') || ' 第' || src_row || '行'
+        || coalesce('第' || src_member || '人', '');
 
 -- The rows of a group in a sentence, in file order (an aggregate): a.xlsx·S 第5行、a.xlsx·S 第10行
-create or replace temp macro rows_text(src_file, src_sheet, src_row) as
-    string_agg(row_ref(src_file, src_sheet, src_row), '、' order by src_file, src_sheet, src_row);
+create or replace temp macro rows_text(src_file, src_sheet, src_row, src_member) as
+    string_agg(row_ref(src_file, src_sheet, src_row, src_member), '、'
+               order by src_file, src_sheet, src_row, src_member);
 
 -- Money in a sentence: 812.00
 create or replace temp macro yuan(amount) as printf('%.2f', amount::double);
@@ -30,3 +33,22 @@ create or replace temp macro is_head(relation) as coalesce(relation in ('户主'
 -- top-up; 0 for class C unless the policy sets one, and for a member without a class.
 create or replace temp macro topup_ratio(dibao_category) as
     coalesce((select ratio from policy_topup_ratios as r where r.category = dibao_category), 0);
+
+-- Unknown facts (SPEC §2): a column a sheet does not have is NULL in the staged table and is
+-- never read as 0 or "no". A rule fires on a subject only when it would fire whatever the unknown
+-- values were; when the answer depends on one, the subject is undecided (a NULL condition).
+
+-- A sum that is unknown when any of its terms is (an aggregate).
+create or replace temp macro known_sum(amount) as
+    case when bool_or(amount is null) then null else sum(amount) end;
+
+-- Three-valued "some row": true when a row says so, unknown when none does but a row is unknown.
+create or replace temp macro any_true(condition) as
+    case when bool_or(condition) then true when bool_or(condition is null) then null else false end;
+
+-- Three-valued "every row": false when a row says not, unknown when none does but a row is unknown.
+create or replace temp macro every_true(condition) as
+    case when bool_or(not condition) then false when bool_or(condition is null) then null else true end;
+
+-- Money in a sentence, or that it is not known: 812.00 元 / 金额未知
+create or replace temp macro yuan_or_unknown(amount) as coalesce(yuan(amount) || ' 元', '金额未知');

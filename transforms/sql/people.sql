@@ -16,34 +16,34 @@ create or replace temp table person_rows as
 with
 rows_of_every_dataset as (
     select 'dibao' as dataset, id_number, name, name_norm, county, household_id,
-           src_file, src_sheet, src_row
+           src_file, src_sheet, src_row, src_member
     from dibao
     union all
-    select 'tekun', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'tekun', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from tekun
     union all
-    select 'registry', id_number, name, name_norm, county, household_id, src_file, src_sheet, src_row
+    select 'registry', id_number, name, name_norm, county, household_id, src_file, src_sheet, src_row, src_member
     from registry
     union all
-    select 'persons', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'persons', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from persons
     union all
-    select 'enrollment', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'enrollment', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from enrollment
     union all
-    select 'claims', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'claims', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from claims
     union all
-    select 'deaths', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'deaths', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from deaths
     union all
-    select 'children', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'children', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from children
     union all
-    select 'low_income', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'low_income', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from low_income
     union all
-    select 'temp_relief', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'temp_relief', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from temp_relief
 )
 
@@ -55,16 +55,17 @@ select
 from rows_of_every_dataset as rows
 join datasets using (dataset);
 
--- In 低保: one row per ID on this month's dibao roster, with what it was paid.
+-- In 低保: one row per ID on this month's dibao roster, with what it was paid (unknown when a
+-- sheet of theirs has no such column).
 create or replace temp table dibao_members as
 select
     id_number,
     first(name order by src_file, src_sheet, src_row) as name,
     first(county order by src_file, src_sheet, src_row) as county,
     first(household_id order by src_file, src_sheet, src_row) as household_id,
-    sum(benefit) as benefit,
-    sum(coalesce(topup, 0)) as topup,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    known_sum(benefit) as benefit,
+    known_sum(topup) as topup,
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from dibao
 group by id_number;
 
@@ -74,13 +75,14 @@ select
     id_number,
     first(name order by src_file, src_sheet, src_row) as name,
     first(county order by src_file, src_sheet, src_row) as county,
-    sum(basic_paid) as basic_paid,
-    sum(coalesce(care_paid, 0)) as care_paid,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    known_sum(basic_paid) as basic_paid,
+    known_sum(care_paid) as care_paid,
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from tekun
 group by id_number;
 
--- On 建档立卡: one row per ID. "poor" when any of the ID's rows says so (rules/README, disability).
+-- On 建档立卡: one row per ID. "poor" when any of the ID's rows says so (rules/README, disability);
+-- unknown when none says so but a row's status is unknown (a sheet without the status column).
 create or replace temp table registry_members as
 select
     id_number,
@@ -88,9 +90,9 @@ select
     first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
     first(household_id order by src_file, src_sheet, src_row) as household_id,
     first(labor_ability order by src_file, src_sheet, src_row) as labor_ability,
-    bool_or(poverty_status = 'poor') as is_poor,
-    bool_or(poverty_status = 'exited') as has_exited,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    any_true(poverty_status = 'poor') as is_poor,
+    any_true(poverty_status = 'exited') as has_exited,
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from registry
 group by id_number;
 
@@ -112,8 +114,8 @@ select
     d.id_number is not null as in_dibao,
     t.id_number is not null as in_tekun,
     r.id_number is not null as on_registry,
-    coalesce(r.is_poor, false) as registry_poor,
-    coalesce(r.has_exited, false) as registry_exited,
+    case when r.id_number is null then false else r.is_poor end as registry_poor,
+    case when r.id_number is null then false else r.has_exited end as registry_exited,
     coalesce(d.sources, []) as dibao_sources,
     coalesce(t.sources, []) as tekun_sources,
     coalesce(r.sources, []) as registry_sources

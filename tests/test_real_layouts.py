@@ -1,0 +1,194 @@
+"""Real systems' export layouts are read (issue 16 item 2, SPEC §2 "Files as real systems export them").
+
+tests/real_layouts/layouts.toml keeps the header rows of real exports (civil-affairs 低保/特困/殡葬,
+防返贫监测, 医保/医疗救助/资助参保, 残联 systems) with the repository and path they came from. Each
+one-row-per-person layout is written as an .xlsx with two invented people and ingested: it must be
+read as its dataset, every header naming a SPEC field mapped to that field, and both rows accepted.
+Layouts of another shape (household rows, payment-type rows, mixed stays …) are listed with their
+shape; reading them is issue 17. A layout that needs a part of issue 16 still being built says so in
+`needs` and is expected to fail until that part lands (strict: it must then be unmarked).
+
+Run as a script (`python -m tests.test_real_layouts`) it prints how many layouts are read.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from schemas.datasets import DATASETS
+from schemas.policy import load_policy
+from tests.files import workbook
+from tests.ids import is_valid_id, numbered_id
+from transforms.ingest.file import ingest_file
+from transforms.ingest.normalise import category_table
+
+CORPUS = Path(__file__).parent / "real_layouts" / "layouts.toml"
+LAYOUTS = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["layout"]
+PERIOD = "2024-10"
+OFFICE = {"dibao": "civil", "tekun": "civil", "deaths": "civil", "temp_relief": "civil", "children": "civil",
+          "low_income": "civil", "registry": "poverty", "enrollment": "medical", "claims": "medical",
+          "persons": "disability"}
+NEEDS = {
+    "absent_columns": "a column the export does not have leaves the field unknown (issue 16 item 1)",
+    "fanfanpin_status": "户类型 and 风险是否消除 decide poverty_status (issue 16 item 4)",
+    "column_choice": "a column chosen by its content when two headers could be one field (issue 16 item 5)",
+    "title_programme": "a template shared by several programmes told apart by its title (SPEC \"one template for several programmes\")",
+}
+
+# Two invented people's values for each kind of field; category values come from the layout's own
+# spellings where it has them, else from the vocabulary.
+BY_KIND = {
+    "name": ["王小明", "李秀英"],
+    "county": ["铜官区", "义安区"],
+    "money": [620.0, 310.5],
+    "money0": [120.0, 0],
+    "date": ["2024-10-05", "2024/9/1"],
+    "year": [2024, "2024年"],
+    "count": [3, 1],
+    "level": ["一级", "2级"],
+}
+BY_FIELD = {
+    "township": ["新城街道", "横港街道"],
+    "village": ["幸福社区", "光明村"],
+    "household_id": ["H0001", "H0002"],
+    "relation": ["户主", "配偶"],
+    "claim_id": ["JS2024100001", "JS2024100002"],
+    "cause": ["因病", "缺技术"],
+    "reason": ["因灾", "因病"],
+    "subsidy_type": ["特困人员", "低保对象"],
+}
+
+
+def fields_of(dataset: str) -> dict:
+    return {f.name: f for f in DATASETS[dataset].fields} if dataset in DATASETS else {}
+
+
+def people(layout: dict) -> list[list]:
+    """Two rows of invented people in the layout's columns (blank where a column names no field)."""
+    ids = [numbered_id(11), numbered_id(12, birth="19900202")]
+    fields = fields_of(layout["dataset"])
+    values = layout.get("values", {})
+    rows: list[list] = [[], []]
+    for text, name in layout["header"]:
+        for i, row in enumerate(rows):
+            row.append(_value(text, name, fields.get(name), values.get(text), ids[i], i))
+    return rows
+
+
+def _value(text: str, name: str, field, spellings: list | None, id_number: str, i: int):
+    if spellings:
+        return spellings[i % len(spellings)]
+    if name == "id_number":
+        return id_number
+    if name == "cert_number":
+        return id_number + "41"
+    if field is None:
+        return None
+    if field.vocabulary and field.kind == "category":
+        codes = [spellings[0] for spellings in _spellings(field.vocabulary)]
+        return codes[i % len(codes)]
+    return (BY_FIELD.get(name) or BY_KIND.get(field.kind) or ["x", "y"])[i]
+
+
+def _spellings(vocabulary: str) -> list[list[str]]:
+    table = category_table()[vocabulary]
+    return [v for k, v in table.items() if isinstance(v, list) and v and k != "inactive_contains"]
+
+
+def write(layout: dict, folder: Path) -> tuple[Path, str]:
+    """The layout as the office sends it: title rows, the header, two people."""
+    rel = f"{OFFICE[layout['dataset']]}/{layout['id']}.xlsx"
+    path = folder / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    titles = [[t] for t in layout.get("title", [])]
+    header = [text for text, _ in layout["header"]]
+    workbook(path, {"Sheet1": [*titles, header, *people(layout)]})
+    return path, rel
+
+
+def named(layout: dict) -> list[tuple[str, str]]:
+    """(header, field) for every header naming a field of the layout's dataset, first choices only."""
+    fields = fields_of(layout["dataset"])
+    second = set(layout.get("second_choice", []))
+    return [(t, f) for t, f in layout["header"] if f in fields and t not in second]
+
+
+def problems(layout: dict, folder: Path) -> list[str]:
+    """Why the layout is not read (empty when it is): dataset, columns mapped, rows accepted."""
+    if layout["dataset"] not in DATASETS:
+        return [f"doudi has no dataset {layout['dataset']}"]
+    path, rel = write(layout, folder)
+    result = ingest_file(path, rel, PERIOD, load_policy("data/policy.toml"))
+    if result.rejected or len(result.sheets) != 1:
+        return [f"rejected: {result.rejected}"]
+    (sheet,) = result.sheets
+    if sheet.dataset != layout["dataset"]:
+        return [f"read as {sheet.dataset}"]
+    found = []
+    for text, field in named(layout):
+        if text in sheet.unmapped_columns:
+            found.append(f"{text} not mapped to {field}")
+        elif sheet.accepted.height and sheet.accepted[field].null_count() == sheet.accepted.height:
+            found.append(f"{text}: {field} empty in the accepted rows")
+    if sheet.rows_accepted != 2:
+        reasons = sorted(set(sheet.quarantine["reason"].to_list()))
+        found.append(f"{sheet.rows_accepted} of 2 rows accepted, quarantined: {', '.join(reasons)}")
+    return found
+
+
+def _case(layout: dict):
+    marks = []
+    if layout.get("shape"):
+        marks.append(pytest.mark.skip(reason=f"shape {layout['shape']}: issue 17"))
+    elif layout.get("needs"):
+        why = "; ".join(NEEDS[n] for n in layout["needs"].split())
+        marks.append(pytest.mark.xfail(strict=True, reason=f"needs {why}"))
+    return pytest.param(layout, id=layout["id"], marks=marks)
+
+
+@pytest.mark.parametrize("layout", [_case(layout) for layout in LAYOUTS])
+def test_a_real_layout_is_read_as_its_dataset_with_every_named_column(layout, tmp_path):
+    assert problems(layout, tmp_path) == []
+
+
+def test_the_corpus_names_sources_fields_and_shapes():
+    shapes = {"household_rows", "household_sheet", "member_sheet", "payment_type_rows", "mixed_stays",
+              "programme_split", "roles", "three_row_header"}
+    for layout in LAYOUTS:
+        assert layout["source"] and layout["dataset"] in OFFICE, layout["id"]
+        assert layout.get("shape", "household_rows") in shapes, layout["id"]
+        assert set(layout.get("needs", "").split()) <= set(NEEDS), layout["id"]
+        headers = [text for text, _ in layout["header"]]
+        assert set(layout.get("values", {})) <= set(headers), layout["id"]
+        assert set(layout.get("second_choice", [])) <= set(headers), layout["id"]
+    assert len({layout["id"] for layout in LAYOUTS}) == len(LAYOUTS)
+
+
+def test_the_invented_people_have_valid_ids_and_no_real_data():
+    for layout in LAYOUTS:
+        for row in people(layout):
+            ids = [v for (_, f), v in zip(layout["header"], row, strict=True) if f == "id_number"]
+            assert all(is_valid_id(v) for v in ids), layout["id"]
+
+
+def main() -> int:
+    """Print how many layouts are read: one-row-per-person ones, then all of them."""
+    read, per_person = [], [layout for layout in LAYOUTS if not layout.get("shape")]
+    with tempfile.TemporaryDirectory() as folder:
+        for layout in LAYOUTS:
+            found = problems(layout, Path(folder))
+            print(f"{'read' if not found else 'NOT READ':8} {layout['id']}: {'; '.join(found)}")
+            if not found:
+                read.append(layout["id"])
+    print(f"one row per person: {sum(lay['id'] in read for lay in per_person)} of {len(per_person)} read")
+    print(f"all layouts: {len(read)} of {len(LAYOUTS)} read")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
