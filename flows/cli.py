@@ -15,6 +15,7 @@ from flows.backend import configure_environment, startup_seconds, unreachable_re
 configure_environment()
 
 from flows import cli_review  # noqa: E402
+from flows.cli_inspect import inspect as inspect_command  # noqa: E402
 from flows.server import ServerDidNotStart, TemporaryServer  # noqa: E402
 from schemas.period import PeriodError, checked_past, checked_period  # noqa: E402
 from schemas.policy import BUNDLED_POLICY, PolicyError, load_policy  # noqa: E402
@@ -253,6 +254,7 @@ def serve(
     serve_deployment(inbox, out, policy, cache, cron, timezone)
 
 
+app.command("inspect")(inspect_command)
 cli_review.register(app)  # feedback import, cases (SPEC §7)
 
 server_app = typer.Typer(help="本机常驻 Prefect 服务器：启动一次，之后每次 doudi run 都直接使用", no_args_is_help=True)

@@ -65,7 +65,8 @@ def header_meanings(text: str | None, site: Vocabulary = NO_SITE_WORDS) -> froze
         return frozenset()
     key = header_key(text)
     index = alias_index(site)
-    found = index.get(key) or index.get(header_key_without_units(key), frozenset())
+    found = (index.get(key) or index.get(header_key_without_units(key))
+             or index.get(key.replace("/", ""), frozenset()))  # a group over its leaf: 医保支付/统筹
     if found or not key:
         return found
     if key.startswith(AGENT_ROLES):
@@ -97,8 +98,24 @@ class Header:
         return header_meanings(self.names.get(column), self.site)
 
 
+HEAD_PREFIX = "户主"
+MEMBER_GROUP = re.compile(r"^(?:家庭)?成员([一二三四五六七八九十]{1,3}|\d{1,2})[:：_\-.、]?(.+)$")
+
+
+def prefixed_meanings(text: str | None, site: Vocabulary = NO_SITE_WORDS) -> frozenset[tuple[str, str]]:
+    """What a header names, reading through a head's or a member's prefix (户主身份证号, 成员一姓名:
+    a household row names its people so); layout.py decides whose value each column holds."""
+    found = header_meanings(text, site)
+    if found or not text:
+        return found
+    key = header_key(text)
+    member = MEMBER_GROUP.match(key)
+    rest = member.group(2) if member else key.removeprefix(HEAD_PREFIX) if key.startswith(HEAD_PREFIX) else ""
+    return header_meanings(rest, site) if rest else frozenset()
+
+
 def _matches(names: dict[str, str], site: Vocabulary) -> int:
-    return sum(1 for text in names.values() if header_meanings(text, site))
+    return sum(1 for text in names.values() if prefixed_meanings(text, site))
 
 
 def _row_names(head: pl.DataFrame, columns: list[str], position: int) -> dict[str, str]:

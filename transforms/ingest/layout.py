@@ -9,7 +9,6 @@ belongs to. The layout records them; `reshape.py` turns them into one row per pe
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -17,10 +16,15 @@ import polars as pl
 from schemas.datasets import SHAPE_FIELDS
 from schemas.policy import Policy
 from transforms.ingest.column_choice import chosen_by_content
-from transforms.ingest.headers import Header, column_map, header_key, header_meanings
+from transforms.ingest.headers import (
+    HEAD_PREFIX,
+    MEMBER_GROUP,
+    Header,
+    column_map,
+    header_key,
+    header_meanings,
+)
 
-HEAD_PREFIX = "户主"
-_MEMBER = re.compile(r"^(?:家庭)?成员([一二三四五六七八九十]{1,3}|\d{1,2})[:：_\-.、]?(.+)$")
 _CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 # A member carries these fields of its own; every other field of a household row is the household's.
 PERSON_FIELDS = frozenset({"name", "id_number", "relation", "category", "benefit", "topup"})
@@ -92,7 +96,7 @@ def layout_of(header: Header, dataset: str, below: pl.DataFrame, policy: Policy)
         if column in fields or column in shape_columns:
             continue
         key = header_key(text)
-        member = _MEMBER.match(key)
+        member = MEMBER_GROUP.match(key)
         if member:
             meant = _own_meaning(member.group(2), dataset, header)
             if meant in PERSON_FIELDS | {"labor_ability"}:

@@ -85,7 +85,8 @@ def payment_type_rows(office: pl.DataFrame, layout: Layout) -> pl.DataFrame:
     becomes one row per person with living_subsidy and care_subsidy: a type with no row for the
     person was paid 0 (a blank cell), a row with a blank type lists a person paid neither. The
     person's rows are one produced row, at the person's first office row; a person's second row of
-    the same type is a second produced row (paid twice). A type no one knows is set aside."""
+    the same type, or a row without a type beside rows with one, is a second produced row (listed
+    twice). A type no one knows is set aside."""
     fields = {f: c for c, f in layout.fields.items()}
     type_column, amount_column = layout.shape_columns["payment_type"], layout.shape_columns["payment_amount"]
     kind_text = norm.no_spaces(pl.col(type_column))
@@ -105,8 +106,11 @@ def payment_type_rows(office: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         .alias("reason"),
         _id_flag(fields.get("id_number")), *_cells(fields),
     )
+    # a person's k-th 生活补贴 row and k-th 护理补贴 row are one person; a row with no type is a
+    # listing of its own (a second registration of the person is a duplicate, not a payment)
     payments = rows.filter((pl.col("kind") == DATA) & ~unknown).with_columns(
-        pl.col("_row").rank("ordinal").over("_person", "_paid_as").alias("_nth"))
+        pl.when(pl.col("_paid_as") == "none").then(-pl.col("_row"))
+        .otherwise(pl.col("_row").rank("ordinal").over("_person", "_paid_as").cast(pl.Int64)).alias("_nth"))
     people = payments.group_by("_person", "_nth", maintain_order=True).agg(
         pl.col("_row").first(), pl.col("kind").first(), _id_flag(fields.get("id_number")).first(),
         *(pl.col(c).first().alias(f"raw__{f}") for f, c in fields.items()
@@ -136,6 +140,7 @@ def inpatient_rows(office: pl.DataFrame, layout: Layout) -> pl.DataFrame:
 _PROGRAMME = re.compile(
     r"^(城市|城镇|农村)?(低保边缘|低收入|低保|特困供养|特困|五保|孤儿|事实无人抚养儿童|困境儿童)"
     r"(?:对象|人员|家庭|户)?([ABCabc一二三])?\d*[档类级]?$")
+_FACTS = {"dibao": ("category",), "tekun": (), "children": ("child_category",), "low_income": ("low_income_type",)}
 _PROGRAMME_DATASETS = {"低保": "dibao", "特困": "tekun", "特困供养": "tekun", "五保": "tekun",
                        "低保边缘": "low_income", "低收入": "low_income", "孤儿": "children",
                        "事实无人抚养儿童": "children", "困境儿童": "children"}
@@ -154,8 +159,8 @@ def programme_of(value: str | None) -> tuple[str, dict[str, str]] | None:
     facts: dict[str, str] = {}
     if area and dataset == "dibao":
         facts["area_type"] = area
-    if grade and dataset == "dibao":
-        facts["category"] = {"一": "A", "二": "B", "三": "C"}.get(grade, grade.upper())
+    if dataset == "dibao":  # a value naming no class (城市低保) names a member without one
+        facts["category"] = {"一": "A", "二": "B", "三": "C"}.get(grade, grade.upper()) if grade else None
     if dataset == "children":
         facts["child_category"] = programme
     if dataset == "low_income":
@@ -191,7 +196,7 @@ def programme_split(office: pl.DataFrame, column: str, layouts: dict[str, Layout
             .otherwise(pl.col("reason")).alias("reason"),
         )
         facts = [n[1] if n else {} for n in mine]
-        for fact in dict.fromkeys(f for row in facts for f in row):
+        for fact in dict.fromkeys(f for row in facts for f in row) | dict.fromkeys(_FACTS[dataset]):
             if f"raw__{fact}" not in shaped.columns:
                 shaped = shaped.with_columns(pl.Series(f"raw__{fact}", [row.get(fact) for row in facts], pl.String))
         produced[dataset] = shaped

@@ -70,8 +70,8 @@ def ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> list
     header_row = int(table.grid["_row"][header.last_position])
     letters = {c: column_letters(table.first_column + int(c[1:])) for c in table.columns}
     results = []
-    for i, (dataset, rows) in enumerate(produced.items()):
-        result = _sheet_result(rel, table.sheet, dataset, rows, plan, context, policy, period)
+    for i, (dataset, (rows, office_rows)) in enumerate(produced.items()):
+        result = _sheet_result(rel, table.sheet, dataset, rows, office_rows, plan, context, policy, period)
         results.append(replace(
             result, header_row=header_row, filled_merged_cells=filled if i == 0 else [],
             total_row_check=total_row_status(checks) if i == 0 else "none",
@@ -110,21 +110,22 @@ def _office_rows(table: RawTable, header: Header, plan: Plan, policy: Policy) ->
     return body.with_columns(kinds.alias("kind"))
 
 
-def _reshaped(office: pl.DataFrame, plan: Plan) -> dict[str, pl.DataFrame]:
-    """The produced rows per dataset (reshape.py)."""
+def _reshaped(office: pl.DataFrame, plan: Plan) -> dict[str, tuple[pl.DataFrame, int]]:
+    """The produced rows per dataset (reshape.py), and how many of the office's rows they come from."""
     if plan.programme_column:
-        return reshape.programme_split(office, plan.programme_column, plan.layouts)
+        split = reshape.programme_split(office, plan.programme_column, plan.layouts)
+        return {dataset: (rows, rows["_row"].n_unique()) for dataset, rows in split.items()}
     layout = plan.primary
     shaped = {
         "household_rows": reshape.household_rows,
         "payment_type_rows": reshape.payment_type_rows,
         "mixed_stays": reshape.inpatient_rows,
     }.get(layout.shape, reshape.one_row_per_person)
-    return {layout.dataset: shaped(office, layout)}
+    return {layout.dataset: (shaped(office, layout), office.height)}
 
 
-def _sheet_result(rel: str, sheet: str, dataset: str, produced: pl.DataFrame, plan: Plan, context: Context,
-                  policy: Policy, period: str) -> SheetResult:
+def _sheet_result(rel: str, sheet: str, dataset: str, produced: pl.DataFrame, office_rows: int, plan: Plan,
+                  context: Context, policy: Policy, period: str) -> SheetResult:
     """One dataset's rows of a sheet, typed and validated, with their counts."""
     layout = plan.layouts[dataset]
     raw = reshape.from_certificate(produced) if dataset == "persons" else produced
@@ -146,7 +147,7 @@ def _sheet_result(rel: str, sheet: str, dataset: str, produced: pl.DataFrame, pl
     return SheetResult(
         file=rel, sheet=sheet, dataset=dataset, accepted=accepted,
         quarantine=quarantine_rows(rows, cases, dataset, rel, sheet) if cases.height else QUARANTINE.empty(),
-        rows_read=produced["_row"].n_unique(), rows_skipped=skipped.height,
+        rows_read=office_rows, rows_skipped=skipped.height,
         unmapped_columns=layout.unmapped, total_row_check="none", total_mismatches=[], header_row=0,
         county_from=county_from,
         broken_ids=staged(norm.derived(broken_id_rows(rows, cases), dataset), dataset, rel, sheet),
