@@ -7,8 +7,8 @@ real merged range with its text in the top-left cell and nothing in the cells it
 writers (.dbf, .sql) take the plan's column headers as the table's column names and its lines as
 records in order, so a plan for them has no header line: row n is the plan's line n (`numbered()`).
 
-The libraries are imported where used: odfpy, xlwt, pyxlsbwriter and dbf are development
-dependencies (pyproject's dev extras).
+The libraries are imported where used: odfpy, xlwt, pyxlsbwriter and dbf write only the sample
+month, and a run never imports them.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from sample_month.layout import Context, IdentityCase, InputRow, QuarantineEntry
 from sample_month.oracle import expected_exceptions, possible_same_person, undecided_subjects
 from sample_month.population import add_base_population
 from sample_month.real_exports import assign_channels, write_real_exports
+from sample_month.real_formats import assign_format_channels, write_formats
 from sample_month.records import Month, parse_period
 from sample_month.rejected import write_rejected_files
 from sample_month.scenarios_identity import add_identity_cases
@@ -119,7 +120,8 @@ def fresh_period_dir(out: Path, period: str) -> Path:
 def write_inbox(ctx: Context, period_dir: Path) -> list[SheetPlan]:
     return (write_civil_workbooks(ctx, period_dir) + write_text_files(ctx, period_dir)
             + write_claims(ctx, period_dir) + write_enrollment(ctx, period_dir)
-            + write_persons(ctx, period_dir) + write_real_exports(ctx, period_dir))
+            + write_persons(ctx, period_dir) + write_real_exports(ctx, period_dir)
+            + write_formats(ctx, period_dir))
 
 
 def generate_month(period: str, scale: float, seed: int, out: Path, truth: Path | None = None,
@@ -130,6 +132,7 @@ def generate_month(period: str, scale: float, seed: int, out: Path, truth: Path 
     policy = policy or load_policy(BUNDLED_POLICY)
     month = build_month(period, scale, seed, policy)
     assign_channels(month, seed)  # rows the real systems' exports carry (SPEC §2)
+    assign_format_channels(month, seed)  # and those older systems' formats carry
     period_dir = fresh_period_dir(out, period)
     truth_dir = Path(truth if truth is not None else Path(out).resolve().parent / "truth") / period
     ctx = Context(month, policy, seed)

@@ -44,13 +44,17 @@ def staged_people(sheets: list[SheetResult], dataset: str) -> pl.DataFrame | Non
 
 
 def members_without_household(sheets: list[SheetResult]) -> dict[tuple[str, str, str], int]:
-    """(file, sheet, dataset) of a member sheet -> its accepted rows whose household no household
-    sheet gave, for the datasets that had household sheets this month."""
+    """(file, sheet, dataset) of a member sheet (one lacking a required column its dataset's
+    household sheets give) -> its accepted rows whose household no household sheet gave."""
     counts = {}
     for dataset in {s.dataset for s in sheets if s.level == HOUSEHOLD}:
         households = household_rows(sheets, dataset)
         keys = households["household_id"] if households is not None else pl.Series([], dtype=pl.String)
-        for sheet in (s for s in sheets if s.dataset == dataset and s.level == PERSON):
+        # a member sheet lacks a required column the household sheets give (户类型 → poverty_status)
+        given = {f.name for s in sheets if s.dataset == dataset and s.level == HOUSEHOLD
+                 for f in DATASETS[dataset].fields if f.required and f.name not in s.fields_absent} - _NOT_FILLED
+        members = [s for s in sheets if s.dataset == dataset and s.level == PERSON and given & set(s.fields_absent)]
+        for sheet in members:
             missing = sheet.accepted.filter(~pl.col("household_id").is_in(keys.implode())).height
             if missing:
                 counts[(sheet.file, sheet.sheet, dataset)] = missing
