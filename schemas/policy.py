@@ -47,6 +47,9 @@ class Rules(_Strict):
     temp_relief_per_capita: Yuan
     care_subsidy_levels: list[Annotated[int, Field(ge=1, le=4)]]
     tolerance: Yuan
+    # SPEC §5: the monthly subsidy a DISABILITY_*_MISSING person is owed (optional: else unknown)
+    living_subsidy_monthly: Yuan | None = None
+    care_subsidy_monthly: dict[Annotated[int, Field(ge=1, le=4)], Yuan] = {}
 
 
 class County(_Strict):
@@ -65,9 +68,16 @@ class City(_Strict):
     counties: list[CountyCode] = []
 
 
+class Review(_Strict):
+    """SPEC §7: 反馈截止 = 下发日期 + days."""
+
+    days: Annotated[int, Field(ge=1, le=365)] = 20
+
+
 class Policy(_Strict):
     city: City = City()
     rules: Rules
+    review: Review = Review()
     counties: dict[CountyCode, County] = Field(min_length=1)
     # The site's own header and category spellings, from the files beside the policy file
     # (schemas/vocabulary.py); not a key of the policy file itself.
