@@ -52,14 +52,18 @@ def purge(
     out: Out = OUT,
     cache: Cache = None,
     yes: Annotated[bool, typer.Option("--yes", help="不再确认，直接删除")] = False,
+    answers: Annotated[bool, typer.Option("--answers", help="同时删除对本期下发疑点的核查反馈（默认保留；删除本身会被记录）")] = False,
 ) -> None:
-    """删除 doudi 保存的一个月份的全部内容：输出、仓库中的运行记录和解析缓存。"""
+    """删除一个月份的全部内容：输出、运行记录和解析缓存。
+
+    乡镇的核查反馈默认保留（它们是人的记录，疑点也跨月），除非加 --answers。"""
     import shutil
 
     from transforms.ingest.cache import purge_period as purge_cache
     from transforms.month.history import purge_period as purge_history
     from transforms.month.history import rewrite_warehouse, warehouse
     from transforms.month.publish import period_lock
+    from transforms.review.store import purge_answers
 
     _checked(period)
     if not yes and not typer.confirm(f"删除 {period} 的全部输出、运行记录和缓存？此操作不能撤销", default=False):
@@ -70,7 +74,9 @@ def purge(
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
         with warehouse(out) as con:
+            purged = purge_answers(con, period) if answers else None  # SPEC §7: recorded in answer_purges
             runs = purge_history(con, period)
         rewrite_warehouse(out)
     cached = purge_cache((cache or home_of(out).cache) / "ingest", period)
-    out_console.print(f"已删除 {period}：输出目录、{runs} 次运行记录、{cached} 个缓存文件。", highlight=False)
+    kept = f"核查反馈 {purged[0]} 条已删除（已记录此次删除）" if purged else "核查反馈保留"
+    out_console.print(f"已删除 {period}：输出目录、{runs} 次运行记录、{cached} 个缓存文件；{kept}。", highlight=False)

@@ -13,7 +13,7 @@ from flows.cli_options import OUT, Out, fail, out_console
 from flows.homes import home_of
 
 server_app = typer.Typer(cls=DoudiGroup, no_args_is_help=True,
-                         help="doudi 自己的 Prefect 服务器：第一次 doudi run 自动启动它，这里手动启动、查看和停止。")
+                         help="doudi 自己的 Prefect 服务器：运行时自动启动，也可手动启动、查看和停止。")
 
 
 @server_app.command("start", cls=DoudiCommand)

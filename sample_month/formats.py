@@ -70,6 +70,34 @@ def write_ods(path: Path, plans: list[SheetPlan]) -> None:
         document.spreadsheet.addElement(table)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
+    _without_timestamps(path)
+
+
+def _without_timestamps(path: Path) -> None:
+    """The archive again, every entry dated 1980-01-01 (odfpy and pyxlsbwriter stamp "now") and an
+    .ods's content.xml declaring only the namespaces it uses (odfpy declares those of every document
+    made before it in the process): a generated month is the same bytes on every run."""
+    import io
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    for k, (info, data) in enumerate(entries):
+        if info.filename.endswith(".xml") and info.filename != "META-INF/manifest.xml":
+            text = data.decode("utf-8")
+            body = re.sub(r'xmlns:\w+="[^"]*"', "", text)
+            unused = [p for p in set(re.findall(r'xmlns:(\w+)=', text)) if f"{p}:" not in body]
+            for prefix in unused:
+                text = re.sub(rf' xmlns:{prefix}="[^"]*"', "", text)
+            entries[k] = (info, text.encode("utf-8"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = info.compress_type
+            archive.writestr(fixed, data)
+    path.write_bytes(buffer.getvalue())
 
 
 def _ods_value(value: object) -> dict[str, str]:
@@ -120,6 +148,7 @@ def write_xlsb(path: Path, plans: list[SheetPlan]) -> None:
             width = max([1, *(c + 1 for _, c in cells)])
             writer.add_sheet(plan.sheet)
             writer.write_sheet([[_xlsb_value(cells.get((r, c))) for c in range(width)] for r in range(height)])
+    _without_timestamps(path)
 
 
 def _xlsb_value(value: object) -> object:

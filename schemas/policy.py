@@ -47,6 +47,9 @@ class Rules(_Strict):
     temp_relief_per_capita: Yuan
     care_subsidy_levels: list[Annotated[int, Field(ge=1, le=4)]]
     tolerance: Yuan
+    # SPEC §5: the monthly subsidy a DISABILITY_*_MISSING person is owed (optional: else unknown)
+    living_subsidy_monthly: Yuan | None = None
+    care_subsidy_monthly: dict[Annotated[int, Field(ge=1, le=4)], Yuan] = {}
 
 
 class County(_Strict):
@@ -79,9 +82,16 @@ class Notify(_Strict):
         return url
 
 
+class Review(_Strict):
+    """SPEC §7: 反馈截止 = 下发日期 + days."""
+
+    days: Annotated[int, Field(ge=1, le=365)] = 20
+
+
 class Policy(_Strict):
     city: City = City()
     rules: Rules
+    review: Review = Review()
     counties: dict[CountyCode, County] = Field(min_length=1)
     notify: Notify = Notify()
     # The site's own header and category spellings, from the files beside the policy file

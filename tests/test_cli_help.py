@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 
-COMMANDS = (["run"], ["history"], ["diff"], ["inspect"], ["sample"], ["purge"], ["serve"], ["server"], ["server", "start"],
-            ["server", "status"], ["server", "stop"], [])
+COMMANDS = (["run"], ["history"], ["diff"], ["inspect"], ["sample"], ["purge"], ["serve"], ["cases"], ["feedback"],
+            ["feedback", "import"], ["server"], ["server", "start"], ["server", "status"], ["server", "stop"], [])
 ENGLISH = re.compile(r"\b(Usage|Options|Commands|Show this message|default|required)\b")
 
 
@@ -44,7 +44,7 @@ def test_each_option_of_run_has_its_help_on_its_own_lines_below_it():
 
 def test_the_commands_are_listed_with_their_chinese_summaries():
     text = help_of()
-    for name in ("run", "history", "diff", "sample", "purge", "serve", "server"):
+    for name in ("run", "history", "diff", "inspect", "sample", "purge", "serve", "cases", "feedback", "server"):
         assert re.search(rf"^  {name} +\S", text, re.MULTILINE), name
     assert "核对一个月的数据" in text
 

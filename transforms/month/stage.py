@@ -29,7 +29,7 @@ SQL_DIR = Path(__file__).parents[1] / "sql"
 # DuckDB keeps to this much memory and spills the rest to `<database>.tmp/` beside the database,
 # so a province's month slows down rather than fails; DOUDI_DUCKDB_MEMORY changes it (e.g. 8GB).
 MEMORY_LIMIT = os.environ.get("DOUDI_DUCKDB_MEMORY", "3GB")
-SHARED_SQL = ("macros.sql", "people.sql", "dibao_households.sql")
+SHARED_SQL = ("macros.sql", "people.sql", "dibao_households.sql", "places.sql")
 
 
 @dataclass
@@ -57,6 +57,9 @@ class Month:
             "medical_aid_annual_cap": float(rules.medical_aid_annual_cap),
             "temp_relief_per_capita": rules.temp_relief_per_capita,
             "care_levels": list(rules.care_subsidy_levels),
+            # SPEC §5: what a DISABILITY_*_MISSING person is owed, when the policy says (else unknown)
+            "living_subsidy_monthly": rules.living_subsidy_monthly,
+            "care_subsidy_by_level": [rules.care_subsidy_monthly.get(level) for level in (1, 2, 3, 4)],
         }
 
     def bound(self, sql: str, extra: dict[str, object] | None = None) -> dict[str, object]:
