@@ -4,11 +4,11 @@ It serves Prefect's whole server app (API, UI and background services, as `prefe
 does) under uvicorn, on the socket its starter already bound, and adds three things:
 - until it answers, it ends if its starter ends: a run stopped while the server was starting
   leaves no half-started server behind;
-- it stops itself after `--idle-minutes` without a run (0: never), and never while a run holds
-  the lease (flows/server.py);
-- before its services stop, it waits until Prefect's in-memory event queues are empty: Prefect
-  records task runs from the events the runs sent, in the background, and what is still queued
-  when the task-run recorder stops is lost.
+- it stops itself after `--idle-minutes` without a run (0: never), or when `doudi server stop`
+  asks, and never while a run holds the lease (flows/server.py);
+- before it stops, it waits until no run is still connected, and then until Prefect's in-memory
+  event queues are empty: Prefect records task runs from the events the runs sent, in the
+  background, and what is still queued when the task-run recorder stops is lost.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _lifespan(prefect_lifespan, server, args, answering: threading.Event):
     async def lifespan(app):
         async with prefect_lifespan(app) as state:
             answering.set()
-            watch = asyncio.create_task(_stop_when_idle(server, args.home, args.idle_minutes * 60))
+            watch = asyncio.create_task(_watch(server, args.home, args.idle_minutes * 60))
             try:
                 yield state
             finally:
@@ -74,26 +74,38 @@ def _end_with_starter(starter: int, answering: threading.Event, home: Path) -> N
             os._exit(0)
 
 
-async def _stop_when_idle(server, home: Path, idle_seconds: float) -> None:
-    """Ask uvicorn to stop once no run has held the lease for `idle_seconds`. The lease is then kept
-    exclusively until this process exits, so that a run arriving meanwhile waits for the end and
-    starts a new server rather than use this one as it stops."""
-    if not idle_seconds:
-        return
-    busy_until = time.time()
-    while True:
-        await asyncio.sleep(min(30.0, max(0.2, idle_seconds / 10)))
+async def _watch(server, home: Path, idle_seconds: float) -> None:
+    """Ask uvicorn to stop when `doudi server stop` asks (it holds the lease: no run is in
+    progress), or once no run has held the lease for `idle_seconds` (0: never). The lease is then
+    kept exclusively until this process exits, so that a run arriving meanwhile waits for the end
+    and starts a new server rather than use this one as it stops."""
+    busy_until, checked = time.time(), 0.0
+    interval = min(30.0, max(0.2, idle_seconds / 10))
+    while not resident.stop_requested(home, os.getpid()):
+        await asyncio.sleep(0.2)
+        if not idle_seconds or time.monotonic() - checked < interval:
+            continue
+        checked = time.monotonic()
         lease = resident.exclusive_lease(home, wait=False)
         if lease is None:  # a run holds it
             busy_until = time.time()
             continue
-        if time.time() - max(busy_until, resident.last_used(home)) < idle_seconds:
-            lease.close()
-            continue
-        _kept.append(lease)
-        resident.forget_state(home, os.getpid())
-        server.should_exit = True
-        return
+        if time.time() - max(busy_until, resident.last_used(home)) >= idle_seconds:
+            _kept.append(lease)
+            break
+        lease.close()
+    await _runs_disconnected(server)
+    resident.forget_state(home, os.getpid())
+    server.should_exit = True
+
+
+async def _runs_disconnected(server, seconds: float = 15) -> None:
+    """Until no run is still connected by websocket: uvicorn drops what an open one has not yet
+    handed to the app when it shuts down, and a run that ended may still be closing its own."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(
+            "websocket" in type(connection).__name__.lower() for connection in list(server.server_state.connections)):
+        await asyncio.sleep(0.1)
 
 
 _kept: list = []

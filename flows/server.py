@@ -9,6 +9,7 @@ detached, in a session of its own, and every later run reuses it; so does `doudi
                       after `idle_minutes` with no run, taking the lock exclusively, so that it
                       never stops under a run, and a run arriving meanwhile waits and starts anew
   doudi-server.log    what the server says (uvicorn's and Prefect's errors)
+  doudi-server.stop   written by `doudi server stop`: the pid of the server asked to stop
 
 A run takes its lease before it looks for the server, so the server it finds cannot idle out
 under it; `doudi server stop` also waits for the runs in progress. Either way the server records
@@ -37,6 +38,7 @@ PORT_VARIABLE = "DOUDI_SERVER_PORT"  # 0: any free port (the tests)
 IDLE_MINUTES = 60.0
 IDLE_VARIABLE = "DOUDI_SERVER_IDLE_MINUTES"  # 0: never stops by itself
 STATE, LEASE, START_LOCK, LOG = "doudi-server.json", "doudi-server.lease", "doudi-server.start.lock", "doudi-server.log"
+STOP = "doudi-server.stop"  # `doudi server stop` asks the server `pid` written in it to stop
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,7 @@ def _launch(home: Path, port: int, idle_minutes: float) -> Launch:
     env.pop("PREFECT_API_URL", None)
     command = [sys.executable, "-m", "flows.resident", "--fd", str(sock.fileno()), "--home", str(home),
                "--idle-minutes", f"{idle_minutes:g}", "--starter", str(os.getpid())]
-    with (home / LOG).open("ab") as log:
+    with (home / LOG).open("wb") as log:  # this server's own: the last one's is of no use now
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
                                    pass_fds=[sock.fileno()], start_new_session=True)
     sock.close()  # the server has its own copy
@@ -273,9 +275,18 @@ def _kill(pid: int, grace: float = 60.0) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+def stop_requested(home: Path, pid: int) -> bool:
+    try:
+        return int((home / STOP).read_text(encoding="utf-8")) == pid
+    except (OSError, ValueError):
+        return False
+
+
 def stop(home: Path, waiting=None) -> bool:
     """Stop the resident server of `home` once no run holds it; False when none was running.
-    `waiting()` is called first when runs are in progress."""
+    `waiting()` is called first when runs are in progress. The server is asked (it then lets the
+    last run's connection close and records what it sent); one that does not end in a minute is
+    terminated, then killed."""
     lease = exclusive_lease(home, wait=False)
     if lease is None:
         if waiting:
@@ -287,6 +298,11 @@ def stop(home: Path, waiting=None) -> bool:
             return False
         was_alive = alive(state.pid)
         if was_alive:
-            _kill(state.pid)
+            (home / STOP).write_text(str(state.pid), encoding="utf-8")
+            deadline = time.monotonic() + 60
+            while alive(state.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            _kill(state.pid, grace=30)
+        (home / STOP).unlink(missing_ok=True)
         forget_state(home, state.pid)
         return was_alive

@@ -351,9 +351,10 @@ def main() -> None:
             profiles["city"] = profile_lines(city)
     finally:
         server("stop", env)
-    from tests.benchmarks.results import results_markdown
+    from tests.benchmarks.results import kept_by_hand, results_markdown
 
-    text = results_markdown(machine(), boot, fixed, scales, rerun, pandas, profiles)
+    previous = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+    text = results_markdown(machine(), boot, fixed, scales, rerun, pandas, profiles) + "\n" + kept_by_hand(previous)
     args.results.parent.mkdir(exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
     print(text)
