@@ -241,7 +241,7 @@ def pandas_comparison(inbox: Path, repeats: int = 3) -> dict:
             "rules_agreeing": sum(1 for d, p, c in agree.values() if d == p == c), "rules_compared": len(agree)}
 
 
-def significant(lines: list[str], at_least: float, top: int = 40) -> list[str]:
+def significant(lines: list[str], at_least: float, top: int = 80) -> list[str]:
     """The lines of a pyinstrument text profile that took at least `at_least` seconds."""
     timed_lines = [line for line in lines if re.search(r"\d+\.\d{3} ", line)]
     return [line for line in timed_lines if float(re.search(r"(\d+\.\d{3}) ", line).group(1)) >= at_least][:top]
