@@ -33,7 +33,7 @@ final as (
     select
         id_number,
         first({'county': county, 'township': township, 'village': village}
-              order by place_order, src_file, src_sheet, src_row) as place
+              order by place_order, src_file, src_sheet, src_row, src_member) as place
     from rows_with_a_place
     where nullif(trim(township), '') is not null
     group by id_number
