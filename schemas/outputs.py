@@ -242,6 +242,7 @@ class OutputFile(_Record):
 class SkippedRule(_Record):
     rule_code: str
     missing_datasets: list[str]
+    missing_policy_keys: list[str] = []  # optional policy keys the rule needs (schemas/policy.py)
 
 
 class UndecidedRule(_Record):
