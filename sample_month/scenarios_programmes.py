@@ -153,8 +153,8 @@ def tekun_care_below_standard(b: MonthBuilder, county: str, i: int) -> None:
         short = b.tekun(county=county, self_care="unable", care=care.partial)
     elif variant == 1:  # partly unable, paid nothing (a blank cell)
         short = b.tekun(county=county, self_care="partial", care=0.0)
-    else:  # unable, paid half
-        short = b.tekun(county=county, self_care="unable", care=money(care.unable / 2))
+    else:  # unable, paid three quarters
+        short = b.tekun(county=county, self_care="unable", care=money(care.unable * 0.75))
     b.expect("TEKUN_CARE_BELOW_STANDARD", short.id_number)
     # Near misses: short by exactly the tolerance, or by half of it; able to look after
     # themselves and paid no care.
