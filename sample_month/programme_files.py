@@ -35,16 +35,12 @@ from sample_month.layout import (
 )
 from sample_month.records import Record
 from sample_month.render import Mess
+from sample_month.workbooks import title_lines
 from sample_month.xlsx import write_workbook
 
 RELIEF_FILE = "civil/临时救助发放明细.xlsx"
 CHILDREN_FILE = "civil/困境儿童基本生活保障名册.xlsx"
 LOW_INCOME_FILE = "civil/低收入人口名单.csv"
-
-
-def title_lines(title: str, note: str, width: int) -> list[Line]:
-    return [Line("title", [title] + [None] * (width - 1)),
-            Line("note", [note] + [None] * (width - 2) + ["单位：元"])]
 
 
 def relief_columns(ctx: Context, county: str) -> list[Column]:

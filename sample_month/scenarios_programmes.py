@@ -15,7 +15,6 @@ from sample_month.builder import MonthBuilder, money
 from sample_month.identities import VILLAGE_STEMS, Person, townships
 from sample_month.scenarios_benefits import settle_day
 
-
 # -- 临时救助: not handed out evenly
 
 def free_township(b: MonthBuilder, county: str) -> tuple[str, str] | None:

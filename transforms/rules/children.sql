@@ -30,16 +30,8 @@ deaths_known as (
 children_judged as (
     select
         children.*,
-        (select min(s.standard) from policy_child_standards as s
-         where (s.county = children.county or children.county is null)
-           and (s.child_category = children.child_category or children.child_category is null)
-           and (s.care_setting = children.care_setting or s.care_setting is null
-                or children.care_setting is null)) as lowest,
-        (select max(s.standard) from policy_child_standards as s
-         where (s.county = children.county or children.county is null)
-           and (s.child_category = children.child_category or children.child_category is null)
-           and (s.care_setting = children.care_setting or s.care_setting is null
-                or children.care_setting is null)) as highest,
+        standards.lowest,
+        standards.highest,
         policy_counties.county_name,
         dibao_members.household_id as dibao_household_id,
         -- alive on P_start: NULL when a death record of the child has no date
@@ -53,6 +45,13 @@ children_judged as (
              when children.child_category = 'difficulty' then '困境儿童'
              else '儿童' end as category_cn
     from children
+    cross join lateral (  -- the least and most the row may be owed: every standard it could be held to
+        select min(s.standard) as lowest, max(s.standard) as highest
+        from policy_child_standards as s
+        where (s.county = children.county or children.county is null)
+          and (s.child_category = children.child_category or children.child_category is null)
+          and (s.care_setting = children.care_setting or s.care_setting is null or children.care_setting is null)
+    ) as standards
     left join deaths_known as died using (id_number)
     left join policy_counties using (county)
     left join dibao_members using (id_number)
