@@ -38,8 +38,8 @@ def test_the_seed_standards_are_realistic():
     # the optional keys of SPEC §3, validated when present
     ("medical_aid_ratio_low_income = 0.60", "medical_aid_ratio_low_income = 1.60",
      "rules.medical_aid_ratio_low_income"),
-    ("partial = 300.0", "partial = -300.0", "rules.tekun_care.partial"),
-    ("unable = 600.0 }", "unable = 600.0, able = 0.0 }", "rules.tekun_care.able"),
+    ("partial = 280.0", "partial = -280.0", "rules.tekun_care.partial"),
+    ("unable = 560.0 }", "unable = 560.0, able = 0.0 }", "rules.tekun_care.able"),
     ("temp_relief_even_min = 10", "temp_relief_even_min = 1", "rules.temp_relief_even_min"),
     ("temp_relief_even_min = 10", "temp_relief_even_min = 9.5", "rules.temp_relief_even_min"),
     ("temp_relief_even_share = 0.8", "temp_relief_even_share = 1.8", "rules.temp_relief_even_share"),
