@@ -14,6 +14,7 @@ from flows.backend import configure_environment, startup_seconds, unreachable_re
 
 configure_environment()
 
+from flows.cli_inspect import inspect as inspect_command  # noqa: E402
 from flows.server import ServerDidNotStart, TemporaryServer  # noqa: E402
 from schemas.period import PeriodError, checked_past, checked_period  # noqa: E402
 from schemas.policy import BUNDLED_POLICY, PolicyError, load_policy  # noqa: E402
@@ -246,6 +247,8 @@ def serve(
     typer.echo(f"{sentence}\nPrefect 服务器：{os.environ['PREFECT_API_URL'].removesuffix('/api')}（按 Ctrl-C 停止）")
     serve_deployment(inbox, out, policy, cache, cron, timezone)
 
+
+app.command("inspect")(inspect_command)
 
 server_app = typer.Typer(help="本机常驻 Prefect 服务器：启动一次，之后每次 doudi run 都直接使用", no_args_is_help=True)
 app.add_typer(server_app, name="server")

@@ -18,9 +18,11 @@ from sample_month.bad_rows import add_bad_rows
 from sample_month.builder import MonthBuilder
 from sample_month.exports import write_enrollment, write_persons, write_text_files
 from sample_month.layout import Context, IdentityCase, InputRow, QuarantineEntry, SheetPlan
-from sample_month.oracle import expected_exceptions, possible_same_person
+from sample_month.oracle import expected_exceptions, possible_same_person, undecided_subjects
 from sample_month.population import add_base_population
 from sample_month.programme_files import write_programme_files
+from sample_month.real_exports import assign_channels, write_real_exports
+from sample_month.real_formats import assign_format_channels, write_formats
 from sample_month.records import Month, parse_period
 from sample_month.rejected import write_rejected_files
 from sample_month.scenarios_identity import add_identity_cases
@@ -99,7 +101,7 @@ def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
 
 def write_truth(truth_dir: Path, quarantine: list[QuarantineEntry], exceptions: set[tuple[str, str]],
                 inputs: list[InputRow], rejected: list[tuple[str, str]],
-                identity_cases: list[IdentityCase]) -> None:
+                identity_cases: list[IdentityCase], undecided: set[tuple[str, str]] = frozenset()) -> None:
     truth_dir.mkdir(parents=True, exist_ok=True)
     # SPEC §6: every mistyped row and the ID a correct run suggests for it ('' for none)
     write_csv(truth_dir / "suggestions.csv", SUGGESTION_COLUMNS,
@@ -110,6 +112,8 @@ def write_truth(truth_dir: Path, quarantine: list[QuarantineEntry], exceptions: 
     write_csv(truth_dir / "inputs.csv", tuple(f.name for f in fields(InputRow)),
               [astuple(row) for row in inputs])
     write_csv(truth_dir / "rejected.csv", ("file", "why"), sorted(rejected))
+    # SPEC §2: the subjects a correct run must leave undecided (facts no sheet gave)
+    write_csv(truth_dir / "undecided.csv", ("rule_code", "subject"), sorted(undecided))
 
 
 def fresh_period_dir(out: Path, period: str) -> Path:
@@ -124,7 +128,8 @@ def fresh_period_dir(out: Path, period: str) -> Path:
 def write_inbox(ctx: Context, period_dir: Path) -> list[SheetPlan]:
     return (write_civil_workbooks(ctx, period_dir) + write_text_files(ctx, period_dir)
             + write_claims(ctx, period_dir) + write_enrollment(ctx, period_dir)
-            + write_persons(ctx, period_dir) + write_programme_files(ctx, period_dir))
+            + write_persons(ctx, period_dir) + write_real_exports(ctx, period_dir)
+            + write_formats(ctx, period_dir) + write_programme_files(ctx, period_dir))
 
 
 def generate_month(period: str, scale: float, seed: int, out: Path, truth: Path | None = None,
@@ -134,6 +139,8 @@ def generate_month(period: str, scale: float, seed: int, out: Path, truth: Path 
     in every data file."""
     policy = policy or load_policy(BUNDLED_POLICY)
     month = build_month(period, scale, seed, policy)
+    assign_channels(month, seed)  # rows the real systems' exports carry (SPEC §2)
+    assign_format_channels(month, seed)  # and those older systems' formats carry
     period_dir = fresh_period_dir(out, period)
     truth_dir = Path(truth if truth is not None else Path(out).resolve().parent / "truth") / period
     ctx = Context(month, policy, seed)
@@ -143,7 +150,7 @@ def generate_month(period: str, scale: float, seed: int, out: Path, truth: Path 
     identity_cases = [case for plan in plans for case in plan.identity_cases()]
     exceptions = expected_exceptions(month, policy) | possible_same_person(month, identity_cases)
     write_truth(truth_dir, quarantine, exceptions, [plan.input_row() for plan in plans], rejected,
-                identity_cases)
+                identity_cases, undecided_subjects(month, policy))
     rows = {name: len(records) for name, records in month.rows.items()}
     return GeneratedMonth(period_dir, truth_dir, rows, tuple(quarantine), frozenset(exceptions),
                           tuple(identity_cases))

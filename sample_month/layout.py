@@ -19,7 +19,7 @@ from sample_month.render import Mess
 from schemas.datasets import DATASETS, NOT_SUMMED, SUMMABLE_KINDS
 from schemas.policy import Policy
 
-NOT_DATA = ("subtotal", "total", "footer")  # counted in rows_read and rows_skipped
+NOT_DATA = ("subtotal", "total", "footer", "skipped")  # counted in rows_read and rows_skipped
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,8 @@ class Context:
         return self.month.period.end + timedelta(days=5)
 
     def rows(self, dataset: str) -> list[Record]:
-        return self.month.rows[dataset]
+        """The rows of the tidy rosters: those a real export carries (real_exports.py) are not."""
+        return [r for r in self.month.rows[dataset] if r.channel is None]
 
 
 # Columns that map to no field (SPEC §2: ignored, listed per sheet in the manifest): each is a

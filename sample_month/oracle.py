@@ -62,6 +62,21 @@ def expected_exceptions(month: Month, policy: Policy) -> set[Exception_]:
     return found
 
 
+def undecided_subjects(month: Month, policy: Policy) -> set[Exception_]:
+    """SPEC §2: the subjects a correct run cannot decide, for the facts no sheet gave: a 低保
+    household whose roster income is unknown and not proven above its standard by a known income,
+    a member whose top-up is unknown."""
+    staged = Staged(month)
+    decided = household_rules(staged, policy)
+    households: dict[str, list[Record]] = defaultdict(list)
+    for record in staged.rows["dibao"]:
+        households[str(record.values["household_id"])].append(record)
+    found = {("DIBAO_EXIT_DUE", h) for h, members in households.items()
+             if any("per_capita_income" in r.unknown for r in members) and ("DIBAO_EXIT_DUE", h) not in decided}
+    found |= {("DIBAO_TOPUP_MISMATCH", r.id_number) for r in staged.rows["dibao"] if "topup" in r.unknown}
+    return found
+
+
 def possible_same_person(month: Month, cases: list[IdentityCase]) -> set[Exception_]:
     """SPEC §6: a mistyped row (its subject file:sheet:row) whose suggested person has an accepted
     row in another dataset. Needs the rows' places, so it is told them (generate.py)."""
@@ -116,11 +131,12 @@ def household_rules(s: Staged, policy: Policy) -> set[Exception_]:
         county = policy.counties[str(head.values["county"])]
         standard = county.dibao_urban if head.values["area_type"] == "urban" else county.dibao_rural
         linked = [r for m in members for r in registry.get(m.id_number, [])]
-        incomes = [r.values["per_capita_income"] for r in members]
+        # an income no sheet gave (SPEC §2, an absent column) is unknown: only known incomes prove
+        incomes = [r.values["per_capita_income"] for r in members if "per_capita_income" not in r.unknown]
         # annual / 12 unrounded, as SPEC §4 writes it (rules/README.md, Tolerance)
         incomes += [r.values["annual_income_per_capita"] / 12 for r in linked
                     if r.values["annual_income_per_capita"] is not None]
-        if max(incomes) > standard:
+        if incomes and max(incomes) > standard:
             found.add(("DIBAO_EXIT_DUE", household))
         if any(r.values["poverty_status"] == "exited" for r in linked):
             found.add(("EXITED_POVERTY_ON_DIBAO", household))
@@ -142,6 +158,8 @@ def payment_rules(s: Staged, policy: Policy, year: int) -> set[Exception_]:
     found = set()
     for record in s.rows["dibao"]:
         v = record.values
+        if "topup" in record.unknown:  # any top-up may have been paid: undecided, never an exception
+            continue
         ratio = getattr(rules.topup_ratio, v["category"]) if v["category"] else 0.0
         if fen(abs(v["topup"] - fen(ratio * v["benefit"]))) > tolerance:
             found.add(("DIBAO_TOPUP_MISMATCH", record.id_number))

@@ -53,6 +53,10 @@ class Record:
     # suggests for it: the person's own, or None when nothing may be suggested
     identity_case: bool = False
     suggested: str | None = None
+    # Which real export carries the row (real_exports.py), None for the tidy rosters; and the
+    # fields its file has no column for: unknown to a correct ingest (SPEC §2).
+    channel: str | None = None
+    unknown: set[str] = field(default_factory=set)
 
     @property
     def accepted(self) -> bool:

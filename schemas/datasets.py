@@ -197,10 +197,22 @@ DATASETS: dict[str, Dataset] = {
     )
 }
 
+# Columns that a shape of real exports reads and no rule does (SPEC §2 "Files as real systems
+# export them"): reshaping consumes them and they are never staged. Field -> the datasets whose
+# sheets carry it ('*': any).
+SHAPE_FIELDS = {
+    "programme": "*",  # 基本生活保障类型: one template for several programmes
+    "visit_type": "claims",  # 医保就诊类别: mixed stays, only 住院 rows are claims
+    "payment_type": "persons",  # 补贴类型: one row per payment type
+    "payment_amount": "persons",  # 补贴金额: the amount of that payment
+}
+
 # Columns every staged table carries besides its fields: the person's name and ID as read
 # (identity matching beyond exact IDs will need them), and the lineage of the row.
 EXTRA_KINDS = {"name_norm": "text", "id_number_raw": "text"}
-LINEAGE_KINDS = {"src_file": "text", "src_sheet": "text", "src_row": "count"}
+# `src_member`: where one office row became several (a household row's members, SPEC §2), the
+# produced row's position in it (1 the head, 2 the first member group …); null otherwise.
+LINEAGE_KINDS = {"src_file": "text", "src_sheet": "text", "src_row": "count", "src_member": "count"}
 
 # Fields shared by several datasets: they say nothing about which dataset a sheet is.
 COMMON_FIELDS = frozenset(

@@ -121,6 +121,8 @@ QUARANTINE = _table(
     ("suggested_id_number", "id", "建议身份证号码"),
     ("suggestion_basis", "text", "建议依据"),
     ("suggestion_score", "number", "建议可信度（满分100）"),
+    # SPEC §2: where one office row became several (a household's members), the position in it
+    ("member", "number", "同行第几人"),
 )
 
 ROSTER_PERSONS = _table(
@@ -196,13 +198,15 @@ class TotalMismatch(_Record):
 
 
 class InputEntry(_Record):
-    """One sheet (or table) read: rows_read = rows_accepted + rows_quarantined + rows_skipped."""
+    """One sheet (or table) read for one dataset: rows_produced = rows_accepted + rows_quarantined +
+    rows_skipped; rows_read counts the office's rows, rows_produced the rows after reshaping."""
 
     file: str
     sha256: str
     sheet: str
     dataset: str
     rows_read: int
+    rows_produced: int
     rows_accepted: int
     rows_quarantined: int
     rows_skipped: int
@@ -215,6 +219,11 @@ class InputEntry(_Record):
     fields_absent: list[str] = []  # fields the sheet has no column for: unknown for its rows (SPEC §2)
     facts_from_context: dict[str, str] = {}  # fields taken from the sheet name, title or file name
     period_stamp: str = ""  # the period its title or name states, when not the run's (SPEC §2)
+    reshaped: str = ""  # the shape read (household_rows, payment_type_rows, programme_split …)
+    skipped_reasons: dict[str, int] = {}  # non-data rows by reason (合计/小计行, 就诊类别「门诊」…)
+    derived_fields: list[str] = []  # fields doudi derived: household_id from the head's ID, claim_id
+    level: str = "person"  # household: a household sheet whose rows give their members' fields
+    members_without_household: int = 0  # member rows whose household row no household sheet gave
     ingest: str = "parsed"  # parsed | reused: taken unchanged from an earlier run's cache
     read_as: str = ""  # the format the file really is, when its name says another (xls named .xlsx)
 

@@ -9,6 +9,7 @@ Validation runs lazily and the failure cases become quarantine rows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -109,17 +110,22 @@ def field_problems(field: Field) -> dict[str, pl.Expr]:
 
 
 @cache
-def dataset_schema(dataset: str) -> pa.DataFrameSchema:
-    """The Pandera model of a dataset's normalised rows, once their facts have been added."""
+def dataset_schema(dataset: str, household: bool = False) -> pa.DataFrameSchema:
+    """The Pandera model of a dataset's normalised rows, once their facts have been added. A
+    household sheet's rows (SPEC §2) are checked without the ID and name, the household number
+    required."""
     import pandera.polars as pa
 
+    fields = [f for f in DATASETS[dataset].fields if not (household and f.name in ("id_number", "name"))]
+    if household:
+        fields = [replace(f, required=True) if f.name == "household_id" else f for f in fields]
     columns = {
         field.name: pa.Column(
             field.polars_type,
             nullable=True,
             checks=[_check(code, expr) for code, expr in field_problems(field).items()],
         )
-        for field in DATASETS[dataset].fields
+        for field in fields
     }
     return pa.DataFrameSchema(columns, strict=False, name=dataset)
 

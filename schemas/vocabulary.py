@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.categories import category_table
-from schemas.datasets import DATASETS
+from schemas.datasets import DATASETS, SHAPE_FIELDS
 
 ALIASES_FILE = "aliases.csv"
 CATEGORIES_FILE = "categories.toml"
@@ -92,12 +92,12 @@ def _aliases(path: Path) -> tuple[tuple[str, str, str], ...]:
             raise VocabularyError(f"{path} 第 {number} 行应有三项：数据集,字段,表头（例如 dibao,benefit,保障金）")
         dataset, field, header = cells
         if dataset == "*":
-            if field not in _COMMON:
+            if field not in _COMMON and SHAPE_FIELDS.get(field) != "*":
                 raise VocabularyError(f"{path} 第 {number} 行：「*」只能用于通用字段（{'、'.join(sorted(_COMMON))}），"
                                       f"而不是「{field}」")
         elif dataset not in DATASETS:
             raise VocabularyError(f"{path} 第 {number} 行：没有数据集「{dataset}」（可用：{'、'.join(DATASETS)}）")
-        elif field not in DATASETS[dataset].field_names:
+        elif field not in DATASETS[dataset].field_names and SHAPE_FIELDS.get(field) != dataset:
             raise VocabularyError(f"{path} 第 {number} 行：数据集 {dataset} 没有字段「{field}」"
                                   f"（可用：{'、'.join(DATASETS[dataset].field_names)}）")
         found.append((dataset, field, header))

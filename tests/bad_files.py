@@ -17,7 +17,8 @@ import olefile
 import xlsxwriter
 import xlwt
 
-from tests.files import workbook
+from sample_month.formats import write_dbf, write_mysql_dump, write_ods, write_xls, write_xlsb
+from tests.files import sheet_plan, table_plan, workbook
 
 
 def deaths_rows(*people: tuple[str, str, str]) -> list[list]:
@@ -150,3 +151,18 @@ def merged_dibao_workbook(path: Path, data_merges: list[tuple[str, object]], row
 
 def good_deaths_workbook(path: Path, people: list[tuple[str, str, str]]) -> Path:
     return workbook(path, {"死亡": deaths_rows(*people)})
+
+
+def good_deaths_file(path: Path, people: list[tuple[str, str, str]]) -> Path:
+    """The deaths of `people` in the format the path's suffix names: .ods, .xlsb, .et, .dbf or a
+    MySQL .sql dump (one sheet 死亡, or one table 死亡)."""
+    rows = deaths_rows(*people)
+    writers = {".ods": write_ods, ".xlsb": write_xlsb, ".et": write_xls}
+    suffix = path.suffix.lower()
+    if suffix in writers:
+        writers[suffix](path, [sheet_plan("死亡", rows)])
+    elif suffix == ".dbf":
+        write_dbf(path, table_plan("", rows))
+    else:
+        write_mysql_dump(path, [table_plan("死亡", rows)])
+    return path

@@ -1,4 +1,5 @@
-"""Write tiny literal tables as the files offices send: workbooks, text files, databases."""
+"""Write tiny literal tables as the files offices send: workbooks, text files, databases; and the
+sheet and table plans the writers of other formats take (sample_month/formats.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import xlsxwriter
+
+from sample_month.layout import Column, Line, SheetPlan
 
 
 def workbook(path: Path, sheets: dict[str, list[list]], number_cells: bool = False) -> Path:
@@ -51,3 +54,14 @@ def parquet_file(path: Path, rows: list[list]) -> Path:
     frame = pl.DataFrame({h: [r[i] for r in data] for i, h in enumerate(header)}, strict=False)
     frame.write_parquet(path)
     return path
+
+
+def sheet_plan(sheet: str, rows: list[list], merges: list[tuple[int, int, int, int, str]] = ()) -> SheetPlan:
+    """A workbook sheet for the writers of sample_month/formats.py: rows from A1 down, None an
+    empty cell, each merge (first row, first column, last row, last column, text; 0-based)."""
+    return SheetPlan("", sheet, None, [], [Line("data", list(row)) for row in rows], list(merges))
+
+
+def table_plan(name: str, rows: list[list]) -> SheetPlan:
+    """A database table for the writers of sample_month/formats.py: rows[0] names the columns."""
+    return SheetPlan("", name, None, [Column(str(h)) for h in rows[0]], [Line("data", list(r)) for r in rows[1:]])

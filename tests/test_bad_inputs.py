@@ -11,10 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sample_month.formats import write_mysql_dump
 from schemas.policy import load_policy
 from tests.bad_files import (
     deaths_rows,
     encrypted_workbook,
+    good_deaths_file,
     good_deaths_workbook,
     legacy_workbook,
     legacy_workbook_with_filepass,
@@ -27,9 +29,9 @@ from tests.bad_files import (
     zip_bomb,
     zip_of,
 )
-from tests.files import parquet_file, sqlite_file, text_file, workbook
+from tests.files import parquet_file, sqlite_file, table_plan, text_file, workbook
 from tests.ids import valid_id
-from transforms.ingest import guard
+from transforms.ingest import dbf_tables, dump_tables, guard
 from transforms.ingest.file import ingest_file
 from transforms.ingest.inbox import inbox_files
 from transforms.ingest.read_tables import BROKEN_SHEET
@@ -87,7 +89,8 @@ def accepted_people(result) -> list[tuple[str, str]]:
 
 # --- files that cannot be used at all ---------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["空.xlsx", "空.xls", "空.csv", "空.db", "空.parquet"])
+@pytest.mark.parametrize("name", ["空.xlsx", "空.xls", "空.csv", "空.db", "空.parquet", "空.ods", "空.xlsb", "空.et",
+                                  "空.dbf", "空.sql"])
 def test_a_zero_byte_file_is_rejected_as_empty(tmp_path: Path, name: str):
     (tmp_path / name).write_bytes(b"")
     assert rejected_as(tmp_path / name) == guard.EMPTY == "文件为空（0 字节）：请重新导出或重新发送该文件"
@@ -101,7 +104,51 @@ def test_a_truncated_xls_is_rejected_as_incomplete(tmp_path: Path, good_xls: Pat
     assert rejected_as(truncated(good_xls, tmp_path / "截断.xls")) == guard.TRUNCATED
 
 
-@pytest.mark.parametrize("name", ["乱码.xlsx", "乱码.xls"])
+@pytest.mark.parametrize("suffix", [".ods", ".xlsb", ".et"])
+def test_a_truncated_ods_xlsb_or_et_is_rejected_as_incomplete(tmp_path: Path, suffix: str, no_parsing):
+    good = good_deaths_file(tmp_path / f"好{suffix}", PEOPLE)
+    assert rejected_as(truncated(good, tmp_path / f"截断{suffix}")) == guard.TRUNCATED
+
+
+def test_a_truncated_dbf_is_rejected_as_incomplete(tmp_path: Path):
+    good = good_deaths_file(tmp_path / "好.dbf", PEOPLE)
+    assert rejected_as(truncated(good, tmp_path / "截断.dbf", keep=0.8)) == dbf_tables.TRUNCATED_DBF == (
+        "DBF 数据表不完整（记录数与文件大小不符，可能在复制或发送时被截断）：请重新导出或重新发送原文件")
+
+
+def test_a_dump_cut_inside_a_table_sets_that_table_aside_and_reads_the_one_before(tmp_path: Path):
+    tables = [table_plan("死亡", deaths_rows(*PEOPLE)), table_plan("火化", deaths_rows(*PEOPLE))]
+    whole = tmp_path / "完整.sql"
+    write_mysql_dump(whole, tables)
+    cut = whole.read_bytes()[: whole.read_bytes().index(b"INSERT INTO `\xe7\x81\xab\xe5\x8c\x96`") + 60]
+    (tmp_path / "截断.sql").write_bytes(cut)
+    result = ingest(tmp_path / "截断.sql")
+    assert [s.sheet for s in result.sheets] == ["死亡"] and accepted_people(result) == [(n, i) for n, i, _ in PEOPLE]
+    assert result.ignored_sheets == [{"sheet": "火化", "reason": dump_tables.BROKEN.format(line=27, what=" INSERT "),
+                                      "headers_seen": []}]
+
+
+def test_a_dump_with_one_broken_statement_reads_its_other_tables(tmp_path: Path):
+    path = good_deaths_file(tmp_path / "库.sql", PEOPLE)
+    text = path.read_text(encoding="utf-8").replace("UNLOCK TABLES;", "UNLOCK TABLES;\nINSERT INTO `代码` VALUES ('01','低保);")
+    path.write_text(text, encoding="utf-8")
+    result = ingest(path)
+    assert accepted_people(result) == [(n, i) for n, i, _ in PEOPLE]
+    assert result.ignored_sheets == [{"sheet": "代码", "reason": "第 17 行的 INSERT 语句无法解析（可能被截断、引号不配对或写法有误）："
+                                      "此表未读取，请从原系统重新导出", "headers_seen": []}]
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("编码.dbf", dbf_tables.UNKNOWN_ENCODING), ("编码.sql", dump_tables.UNKNOWN_ENCODING_DUMP),
+], ids=["dbf", "sql"])
+def test_a_dbf_or_dump_in_no_chinese_encoding_is_rejected(tmp_path: Path, name: str, reason: str):
+    path = good_deaths_file(tmp_path / name, PEOPLE)
+    path.write_bytes(path.read_bytes().replace("张三".encode("gbk" if name.endswith("dbf") else "utf-8"),
+                                               b"\xff\xfe\x80\xff"))
+    assert rejected_as(path) == reason
+
+
+@pytest.mark.parametrize("name", ["乱码.xlsx", "乱码.xls", "乱码.ods", "乱码.xlsb", "乱码.et"])
 def test_random_bytes_named_as_a_workbook_are_no_workbook(tmp_path: Path, name: str, no_parsing):
     assert rejected_as(random_bytes(tmp_path / name)) == guard.NOT_A_WORKBOOK
 
@@ -117,8 +164,9 @@ def test_a_csv_invalid_in_every_candidate_encoding_is_rejected(tmp_path: Path):
 
 
 @pytest.mark.parametrize("name, reason", [
-    ("名册.db", guard.NOT_SQLITE), ("名册.parquet", guard.NOT_PARQUET),
-], ids=["db", "parquet"])
+    ("名册.db", guard.NOT_SQLITE), ("名册.parquet", guard.NOT_PARQUET), ("名册.dbf", guard.NOT_DBF),
+    ("名册.sql", dump_tables.BINARY_DUMP),
+], ids=["db", "parquet", "dbf", "sql"])
 def test_random_bytes_named_as_a_database_or_parquet_are_rejected(tmp_path: Path, name: str, reason: str):
     assert rejected_as(random_bytes(tmp_path / name)) == reason
 
@@ -208,6 +256,14 @@ def test_an_archive_lying_about_its_sizes_is_refused_before_parsing(tmp_path: Pa
     assert rejected_as(with_declared_size(good, tmp_path / "伪装.xlsx", entry, 10)) == guard.TRUNCATED
 
 
+@pytest.mark.parametrize("suffix, entry", [(".ods", "content.xml"), (".xlsb", "xl/worksheets/sheet1.bin"),
+                                          (".xlsb", "xl/sharedStrings.bin")])
+def test_an_ods_or_xlsb_lying_about_its_sizes_is_refused_before_parsing(tmp_path: Path, suffix: str, entry: str,
+                                                                       no_parsing):
+    good = good_deaths_file(tmp_path / f"好{suffix}", PEOPLE)
+    assert rejected_as(with_declared_size(good, tmp_path / f"伪装{suffix}", entry, 10)) == guard.TRUNCATED
+
+
 # --- files whose name says another format ----------------------------------------------------------
 
 def test_an_xls_named_xlsx_is_read_as_xls(tmp_path: Path, good_xls: Path):
@@ -222,6 +278,22 @@ def test_an_xlsx_named_xls_is_read_as_xlsx(tmp_path: Path, good: Path):
     path.write_bytes(good.read_bytes())
     result = ingest(path)
     assert (result.read_as, accepted_people(result)) == ("xlsx", [(n, i) for n, i, _ in PEOPLE])
+
+
+@pytest.mark.parametrize("source, read_as", [("好.xlsb", "xlsb"), ("好.ods", "ods"), ("好.et", "xls")])
+def test_an_xlsb_ods_or_et_named_xlsx_is_read_for_what_it_is(tmp_path: Path, source: str, read_as: str):
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(good_deaths_file(tmp_path / source, PEOPLE).read_bytes())
+    result = ingest(path)
+    assert (result.read_as, accepted_people(result)) == (read_as, [(n, i) for n, i, _ in PEOPLE])
+
+
+def test_a_wps_et_is_read_as_the_excel_format_it_holds(tmp_path: Path, good: Path):
+    legacy = good_deaths_file(tmp_path / "死亡.et", PEOPLE)
+    modern = tmp_path / "新版.et"
+    modern.write_bytes(good.read_bytes())
+    assert [(r.read_as, accepted_people(r)) for r in (ingest(legacy), ingest(modern))] == [
+        ("", [(n, i) for n, i, _ in PEOPLE]), ("xlsx", [(n, i) for n, i, _ in PEOPLE])]
 
 
 def test_a_csv_named_xls_is_read_as_text(tmp_path: Path):
@@ -322,7 +394,7 @@ def test_header_cells_merged_over_two_header_rows_are_not_filled(tmp_path: Path)
     assert (result.filled_merged_cells, outcome(result), result.header_row) == ([], (1, 1, 0, 0), 2)
 
 
-def test_cells_merged_in_an_xls_are_not_filled_and_the_rows_below_say_so(tmp_path: Path):
+def test_cells_merged_in_an_xls_are_filled_as_in_an_xlsx(tmp_path: Path):
     import xlwt
 
     book = xlwt.Workbook()
@@ -335,8 +407,8 @@ def test_cells_merged_in_an_xls_are_not_filled_and_the_rows_below_say_so(tmp_pat
             sheet.write(r, column, value)
     book.save(str(tmp_path / "低保.xls"))
     (result,) = ingest(tmp_path / "低保.xls").sheets
-    # Known limit: merged ranges are read from .xlsx only (README, "Seen and left for later").
-    assert (result.filled_merged_cells, quarantined(result)) == ([], [(3, "REQUIRED_MISSING", "household_id")])
+    assert (result.filled_merged_cells, outcome(result)) == (["A2:A3"], (2, 2, 0, 0))
+    assert result.accepted.select("src_row", "household_id").rows() == [(2, "H1"), (3, "H1")]
 
 
 # --- odd values and names ---------------------------------------------------------------------------
@@ -479,6 +551,9 @@ def test_bad_files_never_stop_the_good_file_of_the_month(tmp_path: Path, good: P
     text_file(civil / "引号.csv", [*deaths_rows(*PEOPLE[:1]), ['"李四', B, "2024-09-02"], list(PEOPLE[2])])
     parquet_file(civil / "好的.parquet", deaths_rows(*PEOPLE))
     (civil / "坏的.parquet").write_bytes(b"PAR1" + b"\x00" * 50)
+    truncated(good_deaths_file(tmp_path / "好.ods", PEOPLE), civil / "截断.ods")
+    random_bytes(civil / "乱码.dbf")
+    (civil / "乱码.sql").write_bytes(b"\xff\x80" * 100)
 
     results = {f.rel: ingest_file(f.path, f.rel, "2024-10", POLICY) for f in inbox_files(tmp_path / "inbox", "2024-10")}
 
@@ -502,6 +577,9 @@ def test_bad_files_never_stop_the_good_file_of_the_month(tmp_path: Path, good: P
         "引号.csv": "第 3 行有一个引号（\"）没有配对，从这一行到文件末尾被并成了一个单元格："
                   "请删去或补全该引号，或用 Excel 另存为 xlsx 后再报送",
         "坏的.parquet": "Parquet 文件无法读取（文件已损坏，ComputeError）：请从原系统重新导出",
+        "截断.ods": guard.TRUNCATED,
+        "乱码.dbf": guard.NOT_DBF,
+        "乱码.sql": dump_tables.UNKNOWN_ENCODING_DUMP,
     }
 
 
@@ -515,12 +593,13 @@ def sources(tmp_path_factory) -> list[Path]:
         legacy_workbook(folder / "a.xls", {"死亡": deaths_rows(*PEOPLE)}),
         text_file(folder / "a.csv", deaths_rows(*PEOPLE), encoding="gbk"),
         sqlite_file(folder / "a.db", {"死亡": deaths_rows(*PEOPLE)}),
+        *(good_deaths_file(folder / f"a{suffix}", PEOPLE) for suffix in (".ods", ".xlsb", ".et", ".dbf", ".sql")),
     ]
 
 
-@given(which=st.integers(0, 3), flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+@given(which=st.integers(0, 8), flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
                                               min_size=1, max_size=12))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=90, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_file_with_any_bytes_changed_is_rejected_or_accounted_for_never_raises(sources, which, flips):
     source = sources[which]
     data = bytearray(source.read_bytes())

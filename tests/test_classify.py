@@ -51,9 +51,10 @@ def test_a_header_matching_two_datasets_goes_to_the_one_it_matches_best():
 
 
 def test_a_tie_no_keyword_breaks_is_rejected_naming_both_datasets():
-    result = recognise_dataset(find_header(raw_table([["姓名", "身份证号", "死亡日期", "残疾等级"]])), "s.xlsx")
-    assert result.dataset is None and "死亡" in result.reason and "残疾" in result.reason
-    assert recognised(["姓名", "身份证号", "死亡日期", "残疾等级"], "残联.xlsx") == "persons"
+    # 与户主关系 is half 低保's, half 建档立卡's, and neither has any other column here
+    result = recognise_dataset(find_header(raw_table([["姓名", "身份证号", "与户主关系"]])), "s.xlsx")
+    assert result.dataset is None and "低保" in result.reason and "建档立卡" in result.reason
+    assert recognised(["姓名", "身份证号", "与户主关系"], "建档立卡户.xlsx") == "registry"
 
 
 TIED = ["区县", "姓名", "身份证号", "基本生活费", "护理费", "残疾等级", "护理补贴"]
@@ -71,10 +72,20 @@ def test_headers_of_no_dataset_are_rejected_naming_the_headers_seen():
     assert result.headers_seen == ["姓名", "身份证号", "联系电话"]
 
 
-def test_identity_alone_is_rejected_naming_the_nearest_dataset_and_what_it_lacks():
-    result = recognise_dataset(find_header(raw_table([["姓名", "身份证号码", "区县"]])), "低保名单.xlsx")
-    assert result.dataset is None
-    assert "低保花名册" in result.reason and "「月保障金」" in result.reason
+def test_identity_alone_is_rejected_and_the_reason_says_what_is_missing():
+    result = recognise_dataset(find_header(raw_table([["姓名", "身份证号码", "区县"]])), "名单.xlsx")
+    assert result.dataset is None and "无法判断是哪一类名册" in result.reason
+
+
+def test_a_file_that_names_its_dataset_is_that_datasets_with_only_identity_columns():
+    # SPEC §2: 低收入/低保边缘 make low_income — the file's own name is a keyword
+    assert recognised(["姓名", "身份证号码", "区县"], "低保边缘人员查询_20241031.xlsx") == "low_income"
+    assert recognised(["姓名", "身份证号码", "区县"], "低保名单.xlsx") == "dibao"
+
+
+def test_a_persons_attribute_columns_in_another_roster_do_not_make_it_the_disability_federations():
+    headers = ["儿童姓名", "身份证号", "残疾类别", "残疾等级", "保障标准", "领取人与儿童关系"]
+    assert recognised(headers, "s.xlsx") == "children"
 
 
 def test_a_sheet_without_id_and_name_columns_is_no_dataset():
@@ -100,4 +111,21 @@ def test_the_seeds_other_programmes_are_recognised(headers, dataset):
     (["姓名", "身份证号码", "保障类别", "养育方式", "保障金"], "children"),
 ])
 def test_real_systems_spellings_are_recognised(headers, dataset):
+    assert recognised(headers) == dataset
+
+
+@pytest.mark.parametrize("headers, dataset", [
+    # 发放金额 and 保障标准 are a child's allowance in 儿童福利 systems: a 临时救助 payment list and a
+    # 低保 roster that write them stay what their own headers say.
+    (["姓名", "身份证号码", "救助类型", "发放金额", "发放日期"], "temp_relief"),
+    (["户编号", "姓名", "身份证号码", "城乡类别", "家庭月人均收入", "保障标准", "月保障金"], "dibao"),
+    (["地区", "儿童编号", "儿童姓名", "身份证号", "发放方式", "发放金额（元）", "领取人"], "children"),
+    (["姓名", "身份证号", "儿童保障类型"], "children"),
+    # 救助日期 and 救助金额 in a 医疗救助 settlement list: still claims.
+    (["姓名", "身份证号", "医疗总费用", "政策范围内费用", "统筹支付", "救助金额", "救助日期"], "claims"),
+    # 申请人姓名/审批金额 of a 临时救助 application list, with 审批人/申报人 (officers) beside them.
+    (["申请人姓名", "身份证号", "审批人", "审批金额", "申报人"], "temp_relief"),
+    (["姓名", "身份证号", "生活自理能力", "供养方式", "基本生活标准（元）", "照料护理费用（元）"], "tekun"),
+])
+def test_survey2_spellings_keep_their_dataset(headers, dataset):
     assert recognised(headers) == dataset

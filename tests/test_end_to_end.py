@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def test_every_bad_row_is_quarantined_with_its_reason_and_no_good_row_is(month: 
 def test_every_sheet_accounts_for_every_row(month: RunMonth):
     for entry in month.manifest["inputs"]:
         read = entry["rows_accepted"] + entry["rows_quarantined"] + entry["rows_skipped"]
-        assert entry["rows_read"] == read, entry["file"]
+        assert entry["rows_produced"] == read, entry["file"]
     columns = ("dataset", "rows_read", "rows_accepted", "rows_quarantined", "rows_skipped", "total_row_check")
     expected = {
         (r["file"], r["sheet"]): tuple(r[c] if c in ("dataset", "total_row_check") else int(r[c]) for c in columns)
@@ -72,9 +73,30 @@ def test_every_sheet_accounts_for_every_row(month: RunMonth):
     assert got == expected
 
 
+def test_the_subjects_no_sheet_decides_are_counted_per_rule_as_the_truth_says(month: RunMonth):
+    # SPEC §2: a 低保金发放表 without income or top-up leaves its households and members undecided
+    expected = Counter(r["rule_code"] for r in month.truth_rows("undecided.csv"))
+    got = {code: entry["subjects"] for code, entry in month.manifest["rules_undecided"].items()}
+    assert expected and got == dict(expected)
+    assert all("无「" in entry["why"] for entry in month.manifest["rules_undecided"].values())
+
+
+def test_every_shape_and_format_of_real_exports_is_read(month: RunMonth):
+    inputs = month.manifest["inputs"]
+    shapes = {e["reshaped"] for e in inputs}
+    assert {"household_rows", "family_list", "payment_type_rows", "mixed_stays", "programme_split",
+            "household_sheet"} <= shapes
+    by_suffix = {Path(e["file"]).suffix: e for e in inputs if e["rows_accepted"]}
+    assert {".xls", ".ods", ".et", ".xlsb", ".dbf", ".sql", ".csv", ".txt", ".db", ".parquet"} <= set(by_suffix)
+    assert by_suffix[".xls"]["filled_merged_cells"] and by_suffix[".ods"]["filled_merged_cells"]
+    mixed = next(e for e in inputs if e["reshaped"] == "mixed_stays")
+    assert mixed["derived_fields"] == ["claim_id"] and sum(mixed["skipped_reasons"].values()) == mixed["rows_skipped"]
+    assert sum(e["members_without_household"] for e in inputs) == 0
+
+
 def test_quarantine_in_the_manifest_agrees_with_quarantine_parquet(month: RunMonth):
     quarantine = month.output("quarantine.parquet")
-    assert sum(e["rows_quarantined"] for e in month.manifest["inputs"]) == quarantine.select("file", "sheet", "row").n_unique()
+    assert sum(e["rows_quarantined"] for e in month.manifest["inputs"]) == quarantine.select("file", "sheet", "row", "member").n_unique()
 
 
 def test_every_injected_typo_gets_the_right_suggestion_and_no_row_a_wrong_one(month: RunMonth):

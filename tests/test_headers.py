@@ -83,3 +83,27 @@ def test_unmapped_columns_are_listed_and_a_second_column_for_one_field_is_unmapp
 def test_a_field_of_another_dataset_is_unmapped_in_this_one():
     table = raw_table([["姓名", "身份证号", "死亡日期", "月保障金"]])
     assert column_map(find_header(table), "deaths").unmapped == ["月保障金"]
+
+
+def test_three_row_header_title_over_groups_over_leaves_is_flattened_to_leaves():
+    table = raw_table([
+        ["姓名", "身份证号", "医疗费用", None, None, None, "医疗救助金额"],
+        [None, None, "政策范围内费用", "医保支付", None, None, None],
+        [None, None, None, "基本医保", "大病", "大额", None],
+        ["张三", "340705198001011234", "1000", "600", "0", "0", "280"],
+    ])
+    header = find_header(table)
+    assert header.positions == (0, 1, 2)
+    mapping = column_map(header, "claims").fields
+    assert mapping == {"c0": "name", "c1": "id_number", "c2": "compliant_cost", "c3": "basic_paid",
+                       "c4": "critical_paid", "c5": "supplementary_paid", "c6": "aid_paid"}
+
+
+def test_a_leaf_named_twice_is_told_apart_by_its_group():
+    table = raw_table([
+        ["姓名", "身份证号", "结算日期", "医保支付", None, "个人支付", None],
+        [None, None, None, "统筹", "大病", "统筹", "自费"],
+        ["张三", "340705198001011234", "2024-10-01", "600", "0", "100", "20"],
+    ])
+    header = find_header(table)
+    assert header.names["c3"] == "医保支付/统筹" and header.names["c5"] == "统筹"

@@ -194,7 +194,7 @@ def test_a_rejected_file_names_the_headers_seen(tmp_path: Path):
 
 
 def test_a_sheet_doudi_fails_on_is_set_aside_and_the_others_go_on(tmp_path: Path, monkeypatch):
-    import transforms.ingest.file as ingest_module
+    import transforms.ingest.sheet as ingest_module
 
     real = ingest_module.row_kinds
 

@@ -12,7 +12,9 @@ SPEC_EXCEPTION_COLUMNS = [
 ]
 SPEC_QUARANTINE_COLUMNS = ["dataset", "file", "sheet", "row", "reason", "field", "value", "message",
                            # SPEC §6: the suggested ID of a row whose ID is broken
-                           "suggested_id_number", "suggestion_basis", "suggestion_score"]
+                           "suggested_id_number", "suggestion_basis", "suggestion_score",
+                           # SPEC §2: the member's position where one office row became several
+                           "member"]
 SPEC_MANIFEST_KEYS = {
     "run_id", "period", "started_at", "finished_at", "code_version", "policy_sha256", "inputs",
     "rejected", "outputs", "rule_counts", "missing_datasets", "rules_skipped",
@@ -48,7 +50,7 @@ def test_every_column_has_a_chinese_header():
 def test_a_frame_is_put_in_the_declared_order_and_types():
     frame = pl.DataFrame({"row": [5], "dataset": ["dibao"], "file": ["a.xlsx"], "sheet": [""],
                           "reason": ["ID_MISSING"], "field": ["id_number"], "value": [""], "message": ["…"],
-                          "suggestion_score": [None], "suggestion_basis": [None], "suggested_id_number": [None]})
+                          "suggestion_score": [None], "suggestion_basis": [None], "suggested_id_number": [None], "member": [None]})
     conformed = QUARANTINE.conformed(frame.with_columns(pl.col("row").cast(pl.Int32)))
     assert conformed.columns == SPEC_QUARANTINE_COLUMNS and conformed.schema["row"] == pl.Int64
 

@@ -57,7 +57,7 @@ def broken_month(month):
                             "subject", FOREIGN_ID)
     first, *rest = report.manifest.inputs
     manifest = report.manifest.model_copy(
-        update={"inputs": [first.model_copy(update={"rows_read": first.rows_read + 1}), *rest]})
+        update={"inputs": [first.model_copy(update={"rows_produced": first.rows_produced + 1}), *rest]})
     persons = pl.concat([report.persons, report.persons.head(1)])
     report = replace(report, exceptions=exceptions, manifest=manifest, persons=persons)
     return report, staged
@@ -125,7 +125,7 @@ def test_a_sheet_whose_rows_do_not_add_up_fails_rows_conserved_and_is_named(brok
     site, report = broken_site
     first = report.manifest.inputs[0]
     assert not site.outcomes["manifest.rows_conserved"].success
-    assert f"{first.file}:{first.sheet} 读取 {first.rows_read} 行" in validation_page(
+    assert f"{first.file}:{first.sheet} 读取后得到 {first.rows_produced} 行" in validation_page(
         site.index, "manifest.rows_conserved")
 
 

@@ -160,7 +160,7 @@ def test_a_summary_sheet_beside_the_roster_is_no_dataset(tmp_path: Path):
     assert ignored["sheet"] == "汇总" and "身份证号码" in ignored["reason"]
 
 
-def test_identity_alone_is_rejected_naming_the_nearest_dataset(tmp_path: Path):
+def test_identity_alone_is_rejected_saying_what_is_missing(tmp_path: Path):
     path = workbook(tmp_path / "x.xlsx", {"s": [["序号", "姓名", "身份证号码", "联系电话"], [1, "张三", A, "1"]]})
-    result = ingest(path, "civil/低保对象名单.xlsx")
-    assert result.sheets == [] and "低保花名册" in result.rejected and "前 15 行" not in result.rejected
+    result = ingest(path, "civil/名单.xlsx")
+    assert result.sheets == [] and "无法判断是哪一类名册" in result.rejected and "前 15 行" not in result.rejected

@@ -19,6 +19,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 
 from schemas.datasets import DATASETS
 from schemas.policy import load_policy
@@ -30,6 +31,7 @@ from transforms.ingest.normalise import category_table
 CORPUS = Path(__file__).parent / "real_layouts" / "layouts.toml"
 LAYOUTS = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["layout"]
 PERIOD = "2024-10"
+EXPORT_DATE = "20241031"
 OFFICE = {"dibao": "civil", "tekun": "civil", "deaths": "civil", "temp_relief": "civil", "children": "civil",
           "low_income": "civil", "registry": "poverty", "enrollment": "medical", "claims": "medical",
           "persons": "disability"}
@@ -38,6 +40,14 @@ NEEDS = {
     "fanfanpin_status": "户类型 and 风险是否消除 decide poverty_status (issue 16 item 4)",
     "column_choice": "a column chosen by its content when two headers could be one field (issue 16 item 5)",
     "title_programme": "a template shared by several programmes told apart by its title (SPEC \"one template for several programmes\")",
+    "file_dataset": "a sheet whose file name names its dataset (低保边缘人员查询_…) is that dataset's although none of "
+                    "its headers is the dataset's own",
+    "attribute_columns": "a person's attribute columns that every civil-affairs roster carries (残疾证号, 残疾类别, "
+                         "残疾等级, 残疾类型, 是否残疾, 劳动能力) do not outweigh the dataset's own headers and keywords: "
+                         "today they read a 困境儿童 or 低保边缘 roster as 残联's",
+    "merged_header": "a header whose cells are merged down over two rows is two rows even when its lower row holds "
+                     "only names doudi does not know (a site's 专项补贴 items under 其他专项补贴金): today the lower "
+                     "row is counted as a row below the header",
 }
 
 # Two invented people's values for each kind of field; category values come from the layout's own
@@ -74,7 +84,7 @@ def people(layout: dict) -> list[list]:
     fields = fields_of(layout["dataset"])
     values = layout.get("values", {})
     rows: list[list] = [[], []]
-    for text, name in layout["header"]:
+    for text, name, *_ in layout["header"]:
         for i, row in enumerate(rows):
             row.append(_value(text, name, fields.get(name), values.get(text), ids[i], i))
     return rows
@@ -101,21 +111,69 @@ def _spellings(vocabulary: str) -> list[list[str]]:
 
 
 def write(layout: dict, folder: Path) -> tuple[Path, str]:
-    """The layout as the office sends it: title rows, the header, two people."""
-    rel = f"{OFFICE[layout['dataset']]}/{layout['id']}.xlsx"
+    """The layout as the office sends it: title rows, the header, two people, under the file and
+    sheet name the export gives (`file`, `sheet`; `{date}` is the export date)."""
+    name = layout.get("file", f"{layout['id']}.xlsx").replace("{date}", EXPORT_DATE)
+    rel = f"{OFFICE[layout['dataset']]}/{name}"
     path = folder / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     titles = [[t] for t in layout.get("title", [])]
-    header = [text for text, _ in layout["header"]]
-    workbook(path, {"Sheet1": [*titles, header, *people(layout)]})
+    headers = header_rows(layout)
+    rows = [*titles, *headers, *people(layout)]
+    if len(headers) == 1:
+        workbook(path, {layout.get("sheet", "Sheet1"): rows})
+    else:
+        _workbook_with_merged_header(path, layout, rows, len(titles))
     return path, rel
+
+
+def _workbook_with_merged_header(path: Path, layout: dict, rows: list[list], first_row: int) -> None:
+    """A two-row header written with its merges, as the export writes them: a column outside any
+    group merged down both rows, a group label merged across its columns."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet(layout.get("sheet", "Sheet1"))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    upper = rows[first_row]
+    groups = [entry[2] if len(entry) > 2 else None for entry in layout["header"]]
+    c = 0
+    while c < len(groups):
+        if groups[c] is None:
+            sheet.merge_range(first_row, c, first_row + 1, c, upper[c])
+            c += 1
+            continue
+        end = c
+        while end + 1 < len(groups) and groups[end + 1] == groups[c]:
+            end += 1
+        if end > c:
+            sheet.merge_range(first_row, c, first_row, end, groups[c])
+        c = end + 1
+    book.close()
+
+
+def header_rows(layout: dict) -> list[list]:
+    """One header row, or two where columns sit under a group (a third element [text, field, group]):
+    the group label over the first column of its run, each other text in the upper row with the
+    cell under it empty, as an export with merged cells reads."""
+    header = layout["header"]
+    if not any(len(entry) > 2 for entry in header):
+        return [[entry[0] for entry in header]]
+    upper, lower, previous = [], [], None
+    for entry in header:
+        group = entry[2] if len(entry) > 2 else None
+        upper.append(group if group and group != previous else None if group else entry[0])
+        lower.append(entry[0] if group else None)
+        previous = group
+    return [upper, lower]
 
 
 def named(layout: dict) -> list[tuple[str, str]]:
     """(header, field) for every header naming a field of the layout's dataset, first choices only."""
     fields = fields_of(layout["dataset"])
     second = set(layout.get("second_choice", []))
-    return [(t, f) for t, f in layout["header"] if f in fields and t not in second]
+    return [(t, f) for t, f, *_ in layout["header"] if f in fields and t not in second]
 
 
 def problems(layout: dict, folder: Path) -> list[str]:
@@ -135,6 +193,8 @@ def problems(layout: dict, folder: Path) -> list[str]:
             found.append(f"{text} not mapped to {field}")
         elif sheet.accepted.height and sheet.accepted[field].null_count() == sheet.accepted.height:
             found.append(f"{text}: {field} empty in the accepted rows")
+    if sheet.rows_read != 2:
+        found.append(f"{sheet.rows_read} rows read below the header, 2 written")
     if sheet.rows_accepted != 2:
         reasons = sorted(set(sheet.quarantine["reason"].to_list()))
         found.append(f"{sheet.rows_accepted} of 2 rows accepted, quarantined: {', '.join(reasons)}")
@@ -163,7 +223,8 @@ def test_the_corpus_names_sources_fields_and_shapes():
         assert layout["source"] and layout["dataset"] in OFFICE, layout["id"]
         assert layout.get("shape", "household_rows") in shapes, layout["id"]
         assert set(layout.get("needs", "").split()) <= set(NEEDS), layout["id"]
-        headers = [text for text, _ in layout["header"]]
+        headers = [entry[0] for entry in layout["header"]]
+        assert all(2 <= len(entry) <= 3 for entry in layout["header"]), layout["id"]
         assert set(layout.get("values", {})) <= set(headers), layout["id"]
         assert set(layout.get("second_choice", [])) <= set(headers), layout["id"]
     assert len({layout["id"] for layout in LAYOUTS}) == len(LAYOUTS)
@@ -172,7 +233,7 @@ def test_the_corpus_names_sources_fields_and_shapes():
 def test_the_invented_people_have_valid_ids_and_no_real_data():
     for layout in LAYOUTS:
         for row in people(layout):
-            ids = [v for (_, f), v in zip(layout["header"], row, strict=True) if f == "id_number"]
+            ids = [v for (_, f, *_), v in zip(layout["header"], row, strict=True) if f == "id_number"]
             assert all(is_valid_id(v) for v in ids), layout["id"]
 
 

@@ -22,12 +22,14 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.ingest.file import FileResult, SheetResult
 from transforms.ingest.inbox import InboxFile
+from transforms.ingest.results import FileResult, SheetResult
 
 _SHEET_FIELDS = ("file", "sheet", "dataset", "rows_read", "rows_skipped", "unmapped_columns", "total_row_check",
                  "total_mismatches", "header_row", "county_from", "filled_merged_cells", "fields_absent",
-                 "facts_from_context", "period_stamp", "unknown_counts")
+                 "facts_from_context", "period_stamp", "unknown_counts", "rows_produced",
+                 "rows_quarantined_count", "reshaped", "skipped_reasons", "derived_fields", "columns",
+                 "recognised", "level")
 
 
 @cache

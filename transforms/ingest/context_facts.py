@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import polars as pl
+
 from schemas.policy import Policy
 
 _URBAN = ("城市", "城镇")
@@ -85,3 +87,28 @@ def period_stamp(context: Context, period: str) -> str:
     if not stamped or period in stamped:
         return ""
     return stamped[0]
+
+
+def with_context_facts(raw: pl.DataFrame, fields: tuple[str, ...], context: Context,
+                       policy: Policy) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Area type, county and township that the sheet name, title or file name state, for a sheet
+    without that column (`fields`: the dataset's); a township also fills the blank cells of its
+    column. Returns the raw fields (`raw__<field>`) and what was taken: {field: value written}."""
+    facts: dict[str, str] = {}
+    if "county" in fields and "raw__county" not in raw.columns:
+        codes = counties_named(context, policy)
+        if len(codes) == 1:
+            facts["county"] = codes.pop()
+    if "area_type" in fields and "raw__area_type" not in raw.columns:
+        area = area_type_named(context)
+        if area:
+            facts["area_type"] = {"urban": "城市", "rural": "农村"}[area]
+    township = township_named(context, policy) if "township" in fields else None
+    if township:
+        facts["township"] = township
+    filled = [
+        (pl.col(f"raw__{f}").fill_null(pl.lit(v)) if f"raw__{f}" in raw.columns else pl.lit(v, pl.String))
+        .alias(f"raw__{f}")
+        for f, v in facts.items()
+    ]
+    return (raw.with_columns(filled) if filled else raw), facts

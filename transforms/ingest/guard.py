@@ -10,24 +10,33 @@ rejected with a reason an officer can act on.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 import zlib
 from pathlib import Path
 
 import olefile
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+# WPS writes its own .et workbooks (and .ett templates) as Excel 97-2003 files: an OLE file
+# holding a BIFF8 `Workbook` stream. Newer WPS versions can also write them as zipped .xlsx.
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et", ".ett"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 SQLITE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
 PARQUET_SUFFIXES = {".parquet"}
-READABLE_SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES | SQLITE_SUFFIXES | PARQUET_SUFFIXES
+DBF_SUFFIXES = {".dbf"}
+DUMP_SUFFIXES = {".sql"}
+READABLE_SUFFIXES = (EXCEL_SUFFIXES | TEXT_SUFFIXES | SQLITE_SUFFIXES | PARQUET_SUFFIXES | DBF_SUFFIXES
+                     | DUMP_SUFFIXES)
 
 XLSX, XLSB, ODS, XLS, TEXT, SQLITE, PARQUET = "xlsx", "xlsb", "ods", "xls", "text", "sqlite", "parquet"
+DBF, DUMP = "dbf", "sql"
 WORKBOOK_FORMATS = {XLSX, XLSB, ODS, XLS}
 FORMAT_LABELS = {XLSX: ".xlsx 工作簿", XLSB: ".xlsb 工作簿", ODS: ".ods 工作簿", XLS: ".xls 工作簿",
-                 TEXT: "CSV 文本", SQLITE: "SQLite 数据库", PARQUET: "Parquet 文件"}
-_NAMED_FORMAT = {".xlsx": XLSX, ".xlsm": XLSX, ".xlsb": XLSB, ".ods": ODS, ".xls": XLS} | {
-    s: TEXT for s in TEXT_SUFFIXES} | {s: SQLITE for s in SQLITE_SUFFIXES} | {".parquet": PARQUET}
+                 TEXT: "CSV 文本", SQLITE: "SQLite 数据库", PARQUET: "Parquet 文件", DBF: "DBF 数据表",
+                 DUMP: "SQL 数据库导出脚本"}
+_NAMED_FORMAT = {".xlsx": XLSX, ".xlsm": XLSX, ".xlsb": XLSB, ".ods": ODS, ".xls": XLS, ".et": XLS,
+                 ".ett": XLS} | {s: TEXT for s in TEXT_SUFFIXES} | {s: SQLITE for s in SQLITE_SUFFIXES} | {
+                 ".parquet": PARQUET, ".dbf": DBF, ".sql": DUMP}
 
 # An archive's sheets are refused when they would inflate past this, from the sizes its central
 # directory declares; DOUDI_MAX_SHEET_BYTES overrides it. A city's largest roster is ~50 MB.
@@ -54,6 +63,7 @@ WEB_PAGE = ("文件实际上是网页（HTML）或 XML 格式，只是扩展名�
 PDF = "文件是 PDF，doudi 无法从中读取表格：请报送原始的 Excel 或 CSV 文件"
 NOT_SQLITE = "文件不是 SQLite 数据库（已损坏或格式不符）：请从原系统重新导出"
 NOT_PARQUET = "文件不是 Parquet 文件（已损坏或格式不符）：请从原系统重新导出"
+NOT_DBF = "文件不是 DBF 数据表（已损坏或格式不符）：请从原系统重新导出"
 UNSUPPORTED = "不支持的文件格式「{suffix}」：请另存为 xlsx、xls、csv 或 txt"
 TOO_LARGE = ("工作簿中的工作表解压后共 {size}，超过 doudi 的上限 {limit}（文件可能异常或被篡改）："
              "请检查该文件；如确是正常数据，请把它拆成几个文件报送，或请技术人员把环境变量 "
@@ -102,10 +112,14 @@ def real_format(path: Path) -> str:
         raise UnreadableFile(NOT_SQLITE)
     if suffix in PARQUET_SUFFIXES:
         raise UnreadableFile(NOT_PARQUET)
+    if suffix in DBF_SUFFIXES:
+        return DBF  # whether its header holds is the DBF reader's to say
+    if suffix in DUMP_SUFFIXES:
+        return DUMP  # whether it decodes and parses is the dump reader's to say
     if suffix in EXCEL_SUFFIXES:
         return _text_named_as_workbook(head, suffix)
     if suffix in TEXT_SUFFIXES:
-        return TEXT  # whether it decodes is the text reader's to say
+        return DUMP if _is_dump(head) else TEXT  # whether it decodes is the text reader's to say
     raise UnreadableFile(UNSUPPORTED.format(suffix=path.suffix))
 
 
@@ -128,8 +142,11 @@ def _zip_format(path: Path) -> str:
     else:
         raise UnreadableFile(ARCHIVE)
     _check_inflated_size(entries)
-    if "xl/sharedStrings.xml" in names:
-        _check_shared_strings(path)
+    # An .xlsx's sheets are streamed by merged_cells, and an .ods's content by ods_merges, before
+    # calamine sees them; the shared strings of an .xlsx and all the sheets of an .xlsb are here.
+    streamed = {XLSX: ["xl/sharedStrings.xml"], ODS: []}.get(
+        found, [e.filename for e in entries if _is_sheet_content(e.filename)])
+    _check_streamed(path, [name for name in streamed if name in names])
     return found
 
 
@@ -148,13 +165,15 @@ def _check_inflated_size(entries: list[zipfile.ZipInfo]) -> None:
         raise UnreadableFile(TOO_LARGE.format(size=_megabytes(inflated), limit=_megabytes(limit)))
 
 
-def _check_shared_strings(path: Path) -> None:
-    """calamine inflates the shared strings whole on opening a workbook, past any declared size;
-    Python stops at the declared size and fails the CRC if the archive lied about it."""
+def _check_streamed(path: Path, entries: list[str]) -> None:
+    """calamine inflates shared strings and sheets whole, past any declared size; Python stops
+    at the declared size and fails the CRC if the archive lied about it."""
     try:
-        with zipfile.ZipFile(path) as archive, archive.open("xl/sharedStrings.xml") as strings:
-            while strings.read(1 << 20):
-                pass
+        with zipfile.ZipFile(path) as archive:
+            for name in entries:
+                with archive.open(name) as entry:
+                    while entry.read(1 << 20):
+                        pass
     except ZIP_ERRORS:
         raise UnreadableFile(TRUNCATED) from None
 
@@ -181,15 +200,28 @@ def _ole_format(path: Path) -> str:
 
 
 def _text_named_as_workbook(head: bytes, suffix: str) -> str:
-    """Web systems export HTML tables or CSV under an .xls name: CSV is read, the rest refused."""
+    """Web systems export HTML tables or CSV under an .xls name: CSV (or a SQL script) is read,
+    the rest refused."""
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith(b"<") and any(tag in start for tag in (b"<html", b"<table", b"<?xml", b"<!doctype")):
         raise UnreadableFile(WEB_PAGE.format(suffix=suffix))
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        return TEXT
+        return DUMP if _is_dump(head) else TEXT
     if b"\x00" not in head and any(_decodes(head, encoding) for encoding in ("utf-8", "gb18030")):
-        return TEXT
+        return DUMP if _is_dump(head) else TEXT
     raise UnreadableFile(NOT_A_WORKBOOK)
+
+
+# A database dump saved as .txt: statements at the start of a line, before any table data.
+# (A space, not a tab, after the keyword: a TSV's first cell may say "insert".)
+_DUMP_START = re.compile(rb"^[ \t]*(CREATE +TABLE|INSERT +(INTO +)?[`\[\"\w])", re.IGNORECASE | re.MULTILINE)
+
+
+def _is_dump(head: bytes) -> bool:
+    """Whether a text file is a SQL script of tables: a CREATE TABLE or INSERT line in its start."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode()
+    return _DUMP_START.search(head) is not None
 
 
 def _decodes(head: bytes, encoding: str) -> bool:

@@ -16,6 +16,7 @@ from importlib import resources
 
 import polars as pl
 
+from schemas.datasets import DATASETS
 from schemas.vocabulary import NO_SITE_WORDS, Vocabulary
 from transforms.ingest.read_tables import HEAD_ROWS, RawTable
 
@@ -50,12 +51,35 @@ def alias_index(site: Vocabulary = NO_SITE_WORDS) -> dict[str, frozenset[tuple[s
     return {key: frozenset(pairs) for key, pairs in index.items()}
 
 
+# SPEC §2, people named by role: an agent's, contact's, guardian's … columns are never the
+# subject's, whatever follows the role; a subject's role (逝者身份证号, 申请人姓名) is the subject's.
+AGENT_ROLES = ("经办人", "联系人", "代理人", "领取人", "监护人", "代办人", "收款人", "照料护理人", "委托人",
+               "紧急联系人", "申报人", "填报人", "审核人", "录入人")
+SUBJECT_ROLES = ("逝者", "死者", "亡者", "受助人", "受助对象", "救助对象", "申请人")
+# 申请人 is the subject where a person applies for themselves, not for a child (the guardian applies)
+_NOT_SUBJECT_FOR = {"申请人": "children"}
+
+
 def header_meanings(text: str | None, site: Vocabulary = NO_SITE_WORDS) -> frozenset[tuple[str, str]]:
     if not text:
         return frozenset()
     key = header_key(text)
     index = alias_index(site)
-    return index.get(key) or index.get(header_key_without_units(key), frozenset())
+    found = (index.get(key) or index.get(header_key_without_units(key))
+             or index.get(key.replace("/", ""), frozenset()))  # a group over its leaf: 医保支付/统筹
+    if found or not key:
+        return found
+    if key.startswith(AGENT_ROLES):
+        return frozenset()
+    role = next((r for r in SUBJECT_ROLES if key.startswith(r) and len(key) > len(r)), None)
+    if role is None:
+        return frozenset()
+    rest = header_meanings(key.removeprefix(role), site)
+    if role not in _NOT_SUBJECT_FOR:
+        return rest
+    every = [d for d in DATASETS if d != _NOT_SUBJECT_FOR[role]]
+    return frozenset((target, f) for d, f in rest for target in (every if d == "*" else [d])
+                     if target != _NOT_SUBJECT_FOR[role])
 
 
 @dataclass(frozen=True)
@@ -74,8 +98,24 @@ class Header:
         return header_meanings(self.names.get(column), self.site)
 
 
+HEAD_PREFIX = "户主"
+MEMBER_GROUP = re.compile(r"^(?:家庭)?成员([一二三四五六七八九十]{1,3}|\d{1,2})[:：_\-.、]?(.+)$")
+
+
+def prefixed_meanings(text: str | None, site: Vocabulary = NO_SITE_WORDS) -> frozenset[tuple[str, str]]:
+    """What a header names, reading through a head's or a member's prefix (户主身份证号, 成员一姓名:
+    a household row names its people so); layout.py decides whose value each column holds."""
+    found = header_meanings(text, site)
+    if found or not text:
+        return found
+    key = header_key(text)
+    member = MEMBER_GROUP.match(key)
+    rest = member.group(2) if member else key.removeprefix(HEAD_PREFIX) if key.startswith(HEAD_PREFIX) else ""
+    return header_meanings(rest, site) if rest else frozenset()
+
+
 def _matches(names: dict[str, str], site: Vocabulary) -> int:
-    return sum(1 for text in names.values() if header_meanings(text, site))
+    return sum(1 for text in names.values() if prefixed_meanings(text, site))
 
 
 def _row_names(head: pl.DataFrame, columns: list[str], position: int) -> dict[str, str]:
@@ -83,28 +123,72 @@ def _row_names(head: pl.DataFrame, columns: list[str], position: int) -> dict[st
     return {c: str(row[c]).strip() for c in columns if row[c] is not None}
 
 
-def find_header(table: RawTable, site: Vocabulary = NO_SITE_WORDS) -> Header | None:
-    """The header among the first rows: the row (or pair of rows) naming the most known fields.
+MAX_HEADER_DEPTH = 3  # SPEC §2: a title merged over groups over leaves
 
-    The header starts in the first HEADER_ROWS rows (its second row may be the one after). A
-    two-row header is taken when its lower row adds names the upper row lacks; each column's
-    name is then its lower (leaf) cell, or the upper cell where a vertical merge left the lower
-    one empty. Ties go to the single, earlier row. None when no row names two known fields.
+
+def _flattened(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Each column's name in a stack of header rows: its lowest (leaf) cell, or the cell above
+    where a vertical merge left the lower ones empty."""
+    names: dict[str, str] = {}
+    for row in rows:
+        names |= row
+    return names
+
+
+def _with_groups(names: dict[str, str], rows: list[dict[str, str]], columns: list[str],
+                 site: Vocabulary) -> dict[str, str]:
+    """Leaves that are ambiguous alone (named twice, or naming nothing) under a group label
+    (医保支付 over 基本医保): the group and the leaf together, where that names a field."""
+    if len(rows) < 2:
+        return names
+    leaf_row, group_row = rows[-1], rows[-2]
+    counts: dict[str, int] = {}
+    for text in leaf_row.values():
+        counts[header_key(text)] = counts.get(header_key(text), 0) + 1
+    named = dict(names)
+    group = None  # a group label is written in the first cell of its merged range
+    for column in columns:
+        if column in group_row:
+            group = group_row[column] if column in leaf_row else None  # else a header merged down
+        elif column not in leaf_row:
+            group = None
+        if column not in leaf_row or group is None:
+            continue
+        leaf = leaf_row[column]
+        if (counts[header_key(leaf)] > 1 or not header_meanings(leaf, site)) \
+                and header_meanings(group + leaf, site):
+            named[column] = f"{group}/{leaf}"
+    return named
+
+
+def find_header(table: RawTable, site: Vocabulary = NO_SITE_WORDS) -> Header | None:
+    """The header among the first rows: the row (or stack of up to three rows) naming the most
+    known fields.
+
+    The header starts in the first HEADER_ROWS rows (its lower rows may follow). A stack of rows
+    is taken when it names more fields than any shorter stack within it: a title merged over group
+    labels over leaves (SPEC §2). Each column's name is its lowest (leaf) cell, or the cell above
+    where a vertical merge left the lower ones empty; a leaf ambiguous alone takes its group label
+    (医保支付/基本医保). Ties go to the shorter, earlier stack. None when no stack names two known
+    fields.
     """
     head = table.grid.head(HEAD_ROWS)
     columns = table.columns
     rows = [_row_names(head, columns, i) for i in range(head.height)]
     best: Header | None = None
     best_score = MIN_HEADER_MATCHES - 1
-    for i, upper in enumerate(rows[:HEADER_ROWS]):
-        score = _matches(upper, site)
-        if score > best_score:
-            best, best_score = Header((i,), upper, site), score
-        if i + 1 < len(rows) and rows[i + 1]:
-            flattened = upper | rows[i + 1]
-            pair_score = _matches(flattened, site)
-            if pair_score > max(score, _matches(rows[i + 1], site)) and pair_score > best_score:
-                best, best_score = Header((i, i + 1), flattened, site), pair_score
+    for i in range(min(HEADER_ROWS, len(rows))):
+        for depth in range(1, MAX_HEADER_DEPTH + 1):
+            stack = rows[i:i + depth]
+            if len(stack) < depth or not stack[-1]:
+                break
+            flattened = _flattened(stack)
+            score = _matches(flattened, site)
+            inner = [_matches(_flattened(rows[a:b]), site)
+                     for a in range(i, i + depth) for b in range(a + 1, i + depth + 1) if b - a < depth]
+            if score > max(inner, default=-1) and score > best_score:
+                names = _with_groups(flattened, stack, columns, site)
+                best, best_score = Header(tuple(range(i, i + depth)), names, site), score
     return best
 
 

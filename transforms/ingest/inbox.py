@@ -11,6 +11,8 @@ from schemas.period import checked_period
 
 # Files that editors and operating systems leave beside real ones.
 _LITTER = re.compile(r"^(~\$|\.~lock|\._)|^(thumbs\.db|desktop\.ini|\.ds_store)$", re.IGNORECASE)
+# The memo and index files of a .dbf table (FoxPro, dBase): read with it, not tables of their own.
+_DBF_COMPANIONS = {".fpt", ".dbt", ".cdx", ".mdx", ".ndx", ".idx"}
 
 
 class InboxError(ValueError):
@@ -43,5 +45,13 @@ def inbox_files(inbox: Path, period: str) -> list[InboxFile]:
         parts = path.relative_to(folder).parts
         if not path.is_file() or any(p.startswith(".") for p in parts) or _LITTER.search(path.name):
             continue
+        if path.suffix.lower() in _DBF_COMPANIONS and _has_dbf_beside(path):
+            continue
         files.append(InboxFile(path, "/".join(parts), sha256_of(path), path.stat().st_size))
     return files
+
+
+def _has_dbf_beside(path: Path) -> bool:
+    """Whether a .dbf of the same name (in any case) sits in the same folder."""
+    stem = path.stem.lower()
+    return any(p.stem.lower() == stem and p.suffix.lower() == ".dbf" for p in path.parent.iterdir())

@@ -1,8 +1,8 @@
 """Read one inbox file into raw tables: every cell as text, every row with its number as the office sees it.
 
-A workbook gives one table per visible sheet, a SQLite database one per table, a text file or a
-Parquet file one table. A file is read for what its bytes show it is (`guard.py`), whatever its
-name says. Nothing is interpreted here: headers, totals and values are found later. A file that
+A workbook (.xlsx, .xls, .xlsb, .ods, WPS .et) gives one table per visible sheet, a SQLite
+database or a SQL dump one per table, a text file, a Parquet file or a .dbf one table. A file is
+read for what its bytes show it is (`guard.py`), whatever its name says. Nothing is interpreted here: headers, totals and values are found later. A file that
 cannot be read at all raises `UnreadableFile` with a reason for the manifest; a sheet or table
 that cannot be read is returned with its reason (`error`) so that the others are still read.
 """
@@ -18,9 +18,14 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from transforms.ingest.dbf_tables import dbf_records
+from transforms.ingest.dump_tables import dump_tables
 from transforms.ingest.guard import (
+    DBF,
+    DUMP,
     ENCRYPTED,
     EXCEL_SUFFIXES,
+    ODS,
     PARQUET,
     PARQUET_SUFFIXES,
     READABLE_SUFFIXES,
@@ -29,13 +34,15 @@ from transforms.ingest.guard import (
     TEXT,
     TEXT_SUFFIXES,
     WORKBOOK_FORMATS,
+    XLS,
     XLSX,
     UnreadableFile,
     named_format,
     real_format,
     survivable,
 )
-from transforms.ingest.merged_cells import CellRange, merged_ranges
+from transforms.ingest.merged_cells import CellRange, legacy_merged_ranges, merged_ranges
+from transforms.ingest.ods_merges import ods_merged_ranges
 from transforms.ingest.text_tables import decoded_text, sniffed_delimiter, text_records
 
 __all__ = ["EXCEL_SUFFIXES", "PARQUET_SUFFIXES", "READABLE_SUFFIXES", "SQLITE_SUFFIXES", "TEXT_SUFFIXES",
@@ -91,6 +98,11 @@ def read_tables(path: Path, found: str | None = None) -> list[RawTable]:
         return _sqlite_tables(path)
     if found == PARQUET:
         return [RawTable("", _parquet_grid(path))]
+    if found == DBF:
+        return [RawTable("", _rows_grid(*dbf_records(path)))]
+    if found == DUMP:
+        return [_unread(t.name, t.error) if t.error else RawTable(t.name, _rows_grid(t.columns, t.rows))
+                for t in dump_tables(path.read_bytes())]
     raise ValueError(f"unknown format {found}")
 
 
@@ -121,9 +133,14 @@ def _open_workbook(source: Path | bytes) -> fastexcel.ExcelReader:
         raise UnreadableFile(BROKEN_WORKBOOK) from e
 
 
+# Where a workbook's merged ranges are read from; calamine reports none for .ods, and none of an
+# .xlsb's (left for later: README).
+_MERGED_RANGES = {XLSX: merged_ranges, XLS: legacy_merged_ranges, ODS: ods_merged_ranges}
+
+
 def _excel_tables(path: Path, found: str) -> list[RawTable]:
     # Merges are read first: streaming the sheets checks them before calamine inflates them.
-    merges = merged_ranges(path) if found == XLSX else {}
+    merges = _MERGED_RANGES[found](path) if found in _MERGED_RANGES else {}
     # calamine picks its reader by the extension, or by the content when given bytes.
     reader = _open_workbook(path if named_format(path) == found else path.read_bytes())
     tables = []
@@ -180,6 +197,12 @@ def quoted_identifier(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _rows_grid(names: list[str], rows: list[list[str | None]]) -> pl.DataFrame:
+    """Rows of text cells under their column names (SQLite, SQL dumps, .dbf)."""
+    frame = pl.DataFrame(rows, schema={f"c{i}": pl.String for i in range(len(names))}, orient="row")
+    return _named_columns_grid(names, frame.get_columns())
+
+
 def _named_columns_grid(names: list[str], columns: list[pl.Series]) -> pl.DataFrame:
     """A table with column names: the names are row 0, data rows are numbered 1, 2, … ."""
     with_header = [
@@ -220,8 +243,7 @@ def _sqlite_grid(con: sqlite3.Connection, table: str) -> pl.DataFrame:
         rows = con.execute(f"select {as_text} from {quoted_identifier(table)} order by rowid").fetchall()
     except sqlite3.OperationalError:  # WITHOUT ROWID tables keep their own order
         rows = con.execute(f"select {as_text} from {quoted_identifier(table)}").fetchall()
-    frame = pl.DataFrame(rows, schema={f"c{i}": pl.String for i in range(len(names))}, orient="row")
-    return _named_columns_grid(names, frame.get_columns())
+    return _rows_grid(names, rows)
 
 
 def _parquet_grid(path: Path) -> pl.DataFrame:

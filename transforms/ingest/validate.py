@@ -64,12 +64,14 @@ def with_facts(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFra
     )
 
 
-def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFrame:
-    """(index, field, reason) of every failed check; a schema-level failure is a bug and raises."""
+def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date, household: bool = False) -> pl.DataFrame:
+    """(index, field, reason) of every failed check; a schema-level failure is a bug and raises.
+    The rows of a household sheet name no person: they are checked without the ID and name, and
+    need the household number instead (SPEC §2)."""
     import pandera.errors  # only here: a rerun whose files all come from the cache never imports it
 
     try:
-        dataset_schema(dataset).validate(with_facts(rows, dataset, period_end), lazy=True)
+        dataset_schema(dataset, household).validate(with_facts(rows, dataset, period_end), lazy=True)
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         if cases["index"].null_count():
@@ -83,8 +85,10 @@ def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.Data
     return pl.DataFrame(schema={"index": pl.Int64, "field": pl.String, "reason": pl.String})
 
 
-def _location(file: str, sheet: str, row: int) -> str:
-    return f"{file}「{sheet}」第 {row} 行" if sheet else f"{file} 第 {row} 行"
+def _location(file: str, sheet: str, row: int, member: int | None = None) -> str:
+    """Where the officer finds the cell: a file, a sheet, a row, and the person in a household row."""
+    person = f"第 {member} 人（{'户主' if member == 1 else f'成员{member - 1}'}）" if member else ""
+    return (f"{file}「{sheet}」第 {row} 行" if sheet else f"{file} 第 {row} 行") + person
 
 
 def quarantine_rows(
@@ -97,6 +101,7 @@ def quarantine_rows(
     named = set(cases["field"])
     raw_values = {name: rows[f"raw__{name}"].to_list() for name in named}
     row_numbers = rows["_row"].to_list()
+    members = rows["_member"].to_list() if "_member" in rows.columns else [None] * rows.height
     ordered = cases.sort("index", "reason", "field").iter_rows()
     records = []
     for (index, reason), group in groupby(ordered, key=lambda case: (case[0], case[2])):
@@ -104,9 +109,10 @@ def quarantine_rows(
         values = [raw_values[name][index] for name in names]
         records.append({
             "dataset": dataset, "file": file, "sheet": sheet, "row": row_numbers[index],
+            "member": members[index],
             "reason": reason, "field": ",".join(names),
             "value": " | ".join("" if v is None else str(v) for v in values),
-            "message": _location(file, sheet, row_numbers[index]) + "：" + "；".join(
+            "message": _location(file, sheet, row_numbers[index], members[index]) + "：" + "；".join(
                 message(reason, fields[name], value) for name, value in zip(names, values, strict=True)
             ),
         })

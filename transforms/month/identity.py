@@ -22,8 +22,8 @@ from transforms.month.reconcile import reconcile
 from transforms.month.stage import Month, create_staged_table, prepared_month
 
 SUGGESTION_COLUMNS = ("suggested_id_number", "suggestion_basis", "suggestion_score")
-CONSEQUENCES = {"src_file": pl.String, "src_sheet": pl.String, "src_row": pl.Int64, "rule_code": pl.String,
-                "subject": pl.String}
+CONSEQUENCES = {"src_file": pl.String, "src_sheet": pl.String, "src_row": pl.Int64, "src_member": pl.Int64,
+                "rule_code": pl.String, "subject": pl.String}
 HOUSEHOLD_DATASETS = ("dibao", "registry")  # whose household rules read every member's row
 
 
@@ -43,6 +43,7 @@ def write_suggestions(month: Month, suggestions: pl.DataFrame) -> None:
         " suggestion_basis = s.suggestion_basis, suggestion_score = s.suggestion_score"
         " from incoming_suggestions as s"
         " where quarantine.file = s.file and quarantine.sheet = s.sheet and quarantine.row = s.row"
+        " and quarantine.member is not distinct from s.member"
         " and list_contains($reasons, quarantine.reason)",
         {"reasons": list(BROKEN_ID_REASONS)},
     )
@@ -60,6 +61,7 @@ def _concerned_rows_sql(dataset: str) -> str:
         or household_id in (select b.household_id from broken_id_rows as b
                             join suggested_rows as s
                               on b.src_file = s.file and b.src_sheet = s.sheet and b.src_row = s.row
+                             and b.src_member is not distinct from s.member
                             where b.dataset = $dataset)"""
     return f"""
         select {columns} from {table}
@@ -74,13 +76,15 @@ def _suggested_rows_sql(dataset: str) -> str:
     return f"""
         select {columns} from broken_id_rows as b
         join suggested_rows as s on b.src_file = s.file and b.src_sheet = s.sheet and b.src_row = s.row
+                                and b.src_member is not distinct from s.member
         where b.dataset = $dataset"""
 
 
 def what_if_rows(month: Month, suggested: pl.DataFrame) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
     """Per dataset: (the staged rows of the people and households concerned, the suggested rows
     under their suggested IDs)."""
-    month.con.register("suggested_rows", suggested.select("file", "sheet", "row", "suggested_id_number").to_arrow())
+    month.con.register("suggested_rows",
+                       suggested.select("file", "sheet", "row", "member", "suggested_id_number").to_arrow())
     try:
         return {
             dataset: tuple(month.query(sql(dataset), dataset=dataset).pl()
@@ -118,8 +122,10 @@ def suggestion_consequences(month: Month, suggestions: pl.DataFrame) -> pl.DataF
     if suggested.is_empty():
         return pl.DataFrame(schema=CONSEQUENCES)
     refs = suggested.select(
-        pl.concat_str("file", pl.lit(":"), pl.col("sheet").fill_null(""), pl.lit(":"), "row").alias("source"),
+        pl.concat_str("file", pl.lit(":"), pl.col("sheet").fill_null(""), pl.lit(":"), "row",
+                      pl.concat_str(pl.lit("#"), "member").fill_null("")).alias("source"),
         pl.col("file").alias("src_file"), pl.col("sheet").alias("src_sheet"), pl.col("row").alias("src_row"),
+        pl.col("member").alias("src_member"),
     )
     exceptions = what_if_exceptions(month, what_if_rows(month, suggested))
     return (

@@ -24,7 +24,8 @@ BROKEN_ID_REASONS = tuple(reason for reason in ID_REASONS if reason != "ID_MISSI
 
 # What the rules would say if a suggestion were right: written by transforms/month/identity.py,
 # read by rules/possible_same_person.sql.
-CONSEQUENCES_DDL = "src_file varchar, src_sheet varchar, src_row bigint, rule_code varchar, subject varchar"
+CONSEQUENCES_DDL = ("src_file varchar, src_sheet varchar, src_row bigint, src_member bigint, rule_code varchar,"
+                    " subject varchar")
 
 NAMES_OF_THE_MONTH = """
 select name_norm from person_rows

@@ -14,8 +14,9 @@ from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS
 from schemas.outputs import Manifest
 from schemas.policy import unset_keys_in_words
-from transforms.ingest.file import FileResult, SheetResult
 from transforms.ingest.inbox import InboxFile
+from transforms.ingest.results import FileResult, SheetResult
+from transforms.month.households import members_without_household
 
 
 def code_version() -> str:
@@ -43,6 +44,7 @@ def sheet_entry(file: InboxFile, sheet: SheetResult, how_read: str) -> dict:
         "sheet": sheet.sheet,
         "dataset": sheet.dataset,
         "rows_read": sheet.rows_read,
+        "rows_produced": sheet.produced,
         "rows_accepted": sheet.rows_accepted,
         "rows_quarantined": sheet.rows_quarantined,
         "rows_skipped": sheet.rows_skipped,
@@ -55,6 +57,10 @@ def sheet_entry(file: InboxFile, sheet: SheetResult, how_read: str) -> dict:
         "fields_absent": sheet.fields_absent,
         "facts_from_context": sheet.facts_from_context,
         "period_stamp": sheet.period_stamp,
+        "reshaped": sheet.reshaped,
+        "skipped_reasons": sheet.skipped_reasons,
+        "derived_fields": sheet.derived_fields,
+        "level": sheet.level,
         "ingest": how_read,
     }
 
@@ -158,6 +164,7 @@ def manifest(
     by_rel = {f.rel: f for f in files}
     missing = missing_datasets(received)
     undecided = rules_undecided(undecided_counts or {}, results)
+    orphans = members_without_household([s for r in results for s in r.sheets])
     return Manifest.model_validate({
         "run_id": run_id,
         "period": period,
@@ -165,7 +172,9 @@ def manifest(
         "finished_at": finished_at,
         "code_version": code_version(),
         "policy_sha256": policy_sha256,
-        "inputs": [sheet_entry(by_rel[r.file], s, _how_read(r)) | {"read_as": r.read_as}
+        "inputs": [sheet_entry(by_rel[r.file], s, _how_read(r)) | {
+                       "read_as": r.read_as,
+                       "members_without_household": orphans.get((s.file, s.sheet, s.dataset), 0)}
                    for r in results for s in r.sheets],
         "rejected": [
             {"file": r.file, "sha256": by_rel[r.file].sha256, "reason": rejection_reason(r),

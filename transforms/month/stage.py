@@ -22,6 +22,7 @@ from schemas.period import period_bounds
 from schemas.policy import Policy
 from transforms.ingest.file import FileResult
 from transforms.ingest.read_tables import quoted_identifier
+from transforms.month.households import staged_people
 from transforms.month.identity_tables import create_broken_id_rows, identity_tables
 
 SQL_DIR = Path(__file__).parents[1] / "sql"
@@ -115,12 +116,11 @@ def stage_month(database: Path | str, files: list[FileResult], policy: Policy, p
     con = connected(database)
     sheets = [sheet for f in files for sheet in f.sheets]
     for dataset in DATASETS:
-        frames = [s.accepted for s in sheets if s.dataset == dataset]
-        create_staged_table(con, dataset, pl.concat(frames) if frames else None)
+        create_staged_table(con, dataset, staged_people(sheets, dataset))
     quarantine = pl.concat([QUARANTINE.empty(), *(s.quarantine for s in sheets)])
     con.execute(f"create or replace table quarantine ({QUARANTINE.ddl()})")
     con.register("incoming_quarantine", quarantine.to_arrow())
-    con.execute("insert into quarantine select * from incoming_quarantine order by file, sheet, row, reason")
+    con.execute("insert into quarantine select * from incoming_quarantine order by file, sheet, row, member, reason")
     con.unregister("incoming_quarantine")
     create_broken_id_rows(con, [(s.dataset, s.broken_ids) for s in sheets])
     return prepared_month(con, policy, period, {sheet.dataset for sheet in sheets})

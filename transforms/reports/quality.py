@@ -185,7 +185,7 @@ def rows_conserved_suite(manifest: Manifest) -> Suite:
                               schema={"sheet_rows_unaccounted": pl.String})
     conserved = Expect(
         "ExpectColumnValuesToBeNull",
-        "每个工作表：读取行数 = 接收行数 + 隔离行数 + 跳过的合计/表尾行数（没有一行被悄悄丢弃）",
+        "每个工作表：读取后得到的行数（一户一行拆成每人一行后）= 接收 + 隔离 + 跳过的合计/表尾等行数（没有一行被悄悄丢弃）",
         {"column": "sheet_rows_unaccounted"},
     )
     return Suite("manifest.rows_conserved", "清单：各工作表行数守恒（manifest.json inputs）",
@@ -194,9 +194,9 @@ def rows_conserved_suite(manifest: Manifest) -> Suite:
 
 def imbalance(sheet: InputEntry) -> str | None:
     accounted = sheet.rows_accepted + sheet.rows_quarantined + sheet.rows_skipped
-    if sheet.rows_read == accounted:
+    if sheet.rows_produced == accounted:
         return None
-    return f"{sheet.file}:{sheet.sheet} 读取 {sheet.rows_read} 行，接收+隔离+跳过 {accounted} 行"
+    return f"{sheet.file}:{sheet.sheet} 读取后得到 {sheet.rows_produced} 行，接收+隔离+跳过 {accounted} 行"
 
 
 def quality_suites(staged: Mapping[str, pl.DataFrame], report: MonthReport) -> list[Suite]:

@@ -79,10 +79,10 @@ child_allowance_below_standard as (
             || yuan(sum(allowance)) || ' 元，低于' || coalesce(first(county_name order by src_file, src_sheet, src_row), '各区县')
             || '困境儿童分类保障标准 ' || yuan(sum(lowest)) || ' 元，少发 '
             || yuan(sum(lowest) - sum(allowance)) || ' 元，请补发（'
-            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+            || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
         sum(lowest)::double as expected,
         sum(allowance)::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         false as undecided
     from children_rows_judged
     where fires
@@ -100,7 +100,7 @@ child_allowance_undecided as (
         null as detail,
         null::double as expected,
         null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         true as undecided
     from children_rows_judged
     where fires is null and id_number not in (select id_number from children_rows_judged where fires)

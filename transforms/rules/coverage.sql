@@ -27,7 +27,7 @@ registry_households as (
         every_true(labor_ability = 'none') as none_can_work,
         bool_or(id_number in (select id_number from dibao)
                 or id_number in (select id_number from tekun)) as any_member_covered,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from registry_rows
     group by household_id
 ),

@@ -15,8 +15,8 @@ deaths_before_period as (
         id_number,
         min(death_date) as death_date,
         first(name order by src_file, src_sheet, src_row) as name,
-        rows_text(src_file, src_sheet, src_row) as death_rows,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        rows_text(src_file, src_sheet, src_row, src_member) as death_rows,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from deaths
     group by id_number
     having min(death_date) < $period_start
@@ -24,11 +24,11 @@ deaths_before_period as (
 
 payments_this_month as (
     select id_number, 1 as programme_order, '低保' as programme, benefit + topup as paid,
-           true as paid_for_sure, name, county, household_id, src_file, src_sheet, src_row
+           true as paid_for_sure, name, county, household_id, src_file, src_sheet, src_row, src_member
     from dibao
     union all
     select id_number, 2, '特困供养', basic_paid + care_paid,
-           true, name, county, null, src_file, src_sheet, src_row
+           true, name, county, null, src_file, src_sheet, src_row, src_member
     from tekun
     union all
     select id_number, 3, '残疾人两项补贴', living_subsidy + care_subsidy,
@@ -36,7 +36,7 @@ payments_this_month as (
            case when coalesce(living_subsidy, 0) + coalesce(care_subsidy, 0) > 0 then true
                 when living_subsidy is null or care_subsidy is null then null
                 else false end,
-           name, county, null, src_file, src_sheet, src_row
+           name, county, null, src_file, src_sheet, src_row, src_member
     from persons
     union all
     select id_number, 4, '困境儿童基本生活费', allowance,
@@ -55,7 +55,7 @@ paid_by_programme as (
         first(name order by src_file, src_sheet, src_row) as name,
         first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
         first(household_id order by src_file, src_sheet, src_row) as household_id,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from payments_this_month
     where id_number in (select id_number from deaths_before_period)
     group by id_number, programme_order, programme

@@ -62,7 +62,7 @@ rows_without_a_household as (  -- a sheet without 户编号: the household, and 
         null as detail,
         null::double as expected,
         null::double as actual,
-        [source_ref(src_file, src_sheet, src_row)] as sources,
+        [source_ref(src_file, src_sheet, src_row, src_member)] as sources,
         true as undecided
     from dibao
     where household_id is null
@@ -78,8 +78,9 @@ members_on_the_registry as (  -- poverty_status NULL: a sheet without the status
         dibao.src_file,
         dibao.src_sheet,
         dibao.src_row,
-        [source_ref(dibao.src_file, dibao.src_sheet, dibao.src_row),
-         source_ref(registry.src_file, registry.src_sheet, registry.src_row)] as sources
+        dibao.src_member,
+        [source_ref(dibao.src_file, dibao.src_sheet, dibao.src_row, dibao.src_member),
+         source_ref(registry.src_file, registry.src_sheet, registry.src_row, registry.src_member)] as sources
     from dibao
     join registry using (id_number)
     where dibao.household_id is not null
@@ -194,7 +195,7 @@ topup_undecided as (
         null as detail,
         null::double as expected,
         null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         true as undecided
     from topup_judged
     where fires is null and id_number not in (select id_number from topup_mismatched_rows)
@@ -219,10 +220,10 @@ dibao_topup_mismatch as (
             || yuan(sum(paid_topup)) || ' 元，'
             || case when sum(paid_topup) > sum(expected_topup) then '多发 ' else '少发 ' end
             || yuan(abs(sum(paid_topup) - sum(expected_topup))) || ' 元（'
-            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+            || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
         sum(expected_topup)::double as expected,
         sum(paid_topup)::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         false as undecided
     from topup_mismatched_rows
     group by id_number

@@ -23,8 +23,8 @@ disabled_people as (
         known_sum(care_subsidy) as care_subsidy,
         sum(coalesce(living_subsidy, 0)) as living_known,
         sum(coalesce(care_subsidy, 0)) as care_known,
-        '（' || rows_text(src_file, src_sheet, src_row) || '）' as rows_text,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        '（' || rows_text(src_file, src_sheet, src_row, src_member) || '）' as rows_text,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from persons
     group by id_number
 ),

@@ -64,10 +64,10 @@ repeated_in_a_dataset as (
         first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
         first(household_id order by src_file, src_sheet, src_row) as household_id,
         count(*) as row_count,
-        rows_text(src_file, src_sheet, src_row) as rows_text,
+        rows_text(src_file, src_sheet, src_row, src_member) as rows_text,
         list_sort(list_distinct(list(household_id))) as household_ids,
         list_sort(list_distinct(list(county_named) filter (where county is not null))) as counties,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from enrolment_rows_with_county_names
     group by id_number, dataset_label, dataset_order
 ),
@@ -125,7 +125,7 @@ names_of_an_id as (
         string_agg(distinct dataset_label, '、' order by dataset_label) as dataset_labels,
         first(county order by dataset_order, src_file, src_sheet, src_row)
             filter (where county is not null) as county,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from person_rows
     semi join ids_with_two_names using (id_number)
     group by id_number, coalesce(name_norm, name)

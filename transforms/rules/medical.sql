@@ -63,8 +63,8 @@ enrollment_this_year as (
         arg_min(premium_subsidy, round(premium - premium_subsidy, 2))
             filter (where insured_status = 'active' and year = $period_year) as premium_subsidy,
         first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-        rows_text(src_file, src_sheet, src_row) as rows_text,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        rows_text(src_file, src_sheet, src_row, src_member) as rows_text,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from enrollment_judged
     group by id_number
 ),
@@ -110,7 +110,7 @@ illness_members as (  -- members of 建档立卡 households poor by illness, pro
         first(registry.county order by src_file, src_sheet, src_row)
             filter (where registry.county is not null) as county,
         any_true(households.poor_by_illness) as poor_by_illness,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from registry
     join illness_households as households
       on households.household_key = coalesce(registry.household_id, registry.id_number)
@@ -176,7 +176,7 @@ aid_on_earlier_claims as (  -- what the earlier claims paid: at least `earlier_l
             claim.src_sheet,
             claim.src_row,
             earlier.aid_paid as earlier_aid_paid,
-            source_ref(earlier.src_file, earlier.src_sheet, earlier.src_row) as earlier_source,
+            source_ref(earlier.src_file, earlier.src_sheet, earlier.src_row, earlier.src_member) as earlier_source,
             -- NULL when a settlement date is unknown: the claim may have been earlier
             earlier.settle_date < claim.settle_date
                 or (earlier.settle_date = claim.settle_date and earlier.claim_id < claim.claim_id) as is_earlier
@@ -245,10 +245,10 @@ medical_aid_shortfall as (
                     else '' end
             || '，实际救助 ' || yuan(sum(paid_high)) || ' 元，少救助 '
             || yuan(sum(expected_low) - sum(paid_high)) || ' 元，请补足（'
-            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+            || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
         sum(expected_low)::double as expected,
         sum(paid_high)::double as actual,
-        list_concat(list(source_ref(src_file, src_sheet, src_row)),
+        list_concat(list(source_ref(src_file, src_sheet, src_row, src_member)),
                     flatten(list(earlier_sources)),
                     flatten(list(roster_sources))) as sources,
         false as undecided
@@ -269,7 +269,7 @@ medical_aid_undecided as (
         null as detail,
         null::double as expected,
         null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         true as undecided
     from medical_aid_judged
     where fires is null and claim_id not in (select claim_id from medical_aid_judged where fires)

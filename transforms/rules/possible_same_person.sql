@@ -16,6 +16,8 @@ suggested_rows as (  -- one per quarantined row: the ID reason carries the sugge
         quarantine.file,
         quarantine.sheet,
         quarantine.row,
+        quarantine.member,
+        source_ref(quarantine.file, quarantine.sheet, quarantine.row, quarantine.member) as ref,
         quarantine.suggested_id_number,
         quarantine.suggestion_basis,
         rows.name,
@@ -26,6 +28,7 @@ suggested_rows as (  -- one per quarantined row: the ID reason carries the sugge
         on rows.src_file = quarantine.file
         and rows.src_sheet = quarantine.sheet
         and rows.src_row = quarantine.row
+        and rows.src_member is not distinct from quarantine.member
     where quarantine.suggested_id_number is not null
 ),
 
@@ -37,56 +40,54 @@ suggested_person_rows as (
 
 found_elsewhere as (  -- the suggested person's rows, kept when one is in another dataset
     select
-        suggested.file,
-        suggested.sheet,
-        suggested.row,
+        suggested.ref,
         string_agg(distinct person.dataset_label, '、' order by person.dataset_label)
             filter (where person.dataset <> suggested.dataset) as other_datasets,
         first(person.name order by person.dataset_order, person.src_file, person.src_sheet, person.src_row)
             as person_name,
         first(person.county order by person.dataset_order, person.src_file, person.src_sheet, person.src_row)
             filter (where person.county is not null) as person_county,
-        list(source_ref(person.src_file, person.src_sheet, person.src_row)) as sources
+        list(source_ref(person.src_file, person.src_sheet, person.src_row, person.src_member)) as sources
     from suggested_rows as suggested
     join suggested_person_rows as person on person.id_number = suggested.suggested_id_number
-    group by suggested.file, suggested.sheet, suggested.row
+    group by suggested.ref
     having count(*) filter (where person.dataset <> suggested.dataset) > 0
 ),
 
 rules_citing as (  -- 若确为同一人：the rules whose exceptions would cite the row
-    select distinct src_file as file, src_sheet as sheet, src_row as row, rule_code
+    select distinct source_ref(src_file, src_sheet, src_row, src_member) as ref, rule_code
     from suggestion_consequences
 ),
 
 consequences as (
-    select file, sheet, row, string_agg(catalog.title, '、' order by catalog.rule_order) as titles
+    select ref, string_agg(catalog.title, '、' order by catalog.rule_order) as titles
     from rules_citing
     join rule_catalog as catalog using (rule_code)
-    group by file, sheet, row
+    group by ref
 ),
 
 possible_same_person as (
     select
         'POSSIBLE_SAME_PERSON' as rule_code,
         coalesce(suggested.county, home.county, elsewhere.person_county) as county,
-        source_ref(suggested.file, suggested.sheet, suggested.row) as subject,
+        suggested.ref as subject,
         suggested.suggested_id_number as id_number,
         coalesce(suggested.name, elsewhere.person_name) as name,
         case when suggested.dataset = 'dibao' then suggested.household_id
              else home.dibao_household_id end as household_id,
-        row_ref(suggested.file, suggested.sheet, suggested.row) || '（' || datasets.label || '）'
+        row_ref(suggested.file, suggested.sheet, suggested.row, suggested.member) || '（' || datasets.label || '）'
             || coalesce(suggested.name, '') || '的身份证号码有误，疑为' || elsewhere.other_datasets
             || '中的' || elsewhere.person_name || '（' || suggested.suggestion_basis || '）。若确为同一人，'
             || coalesce('将触发：' || consequences.titles, '不会触发其他核对规则')
             || '。请按户籍信息核对后更正身份证号码并重新报送' as detail,
         null::double as expected,
         null::double as actual,
-        list_concat([source_ref(suggested.file, suggested.sheet, suggested.row)], elsewhere.sources) as sources,
+        list_concat([suggested.ref], elsewhere.sources) as sources,
         false as undecided
     from suggested_rows as suggested
-    join found_elsewhere as elsewhere using (file, sheet, row)
+    join found_elsewhere as elsewhere using (ref)
     join datasets on datasets.dataset = suggested.dataset
-    left join consequences using (file, sheet, row)
+    left join consequences using (ref)
     left join assisted_people as home on home.id_number = suggested.suggested_id_number
 ),
 

@@ -55,7 +55,7 @@ tekun_below_standard_undecided as (
         null as detail,
         null::double as expected,
         null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         true as undecided
     from tekun_rows_judged
     where fires is null and id_number not in (select id_number from tekun_rows_below_standard)
@@ -74,10 +74,10 @@ tekun_below_standard as (
             || ' 元，低于' || coalesce(first(county_name order by src_file, src_sheet, src_row), '各区县')
             || '特困人员基本生活标准 ' || yuan(sum(tekun_basic)) || ' 元，少发 '
             || yuan(sum(tekun_basic) - sum(basic_paid)) || ' 元，请补发（'
-            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+            || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
         sum(tekun_basic)::double as expected,
         sum(basic_paid)::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         false as undecided
     from tekun_rows_below_standard
     group by id_number
@@ -139,10 +139,10 @@ tekun_care_below_standard as (
             || first(self_care_cn order by src_file, src_sheet, src_row) || '）本月照料护理费 '
             || yuan(sum(care_paid)) || ' 元，低于特困人员照料护理标准 ' || yuan(sum(lowest))
             || ' 元，少发 ' || yuan(sum(lowest) - sum(care_paid)) || ' 元，请补发（'
-            || rows_text(src_file, src_sheet, src_row) || '）' as detail,
+            || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
         sum(lowest)::double as expected,
         sum(care_paid)::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         false as undecided
     from tekun_care_rows_judged
     where fires
@@ -160,7 +160,7 @@ tekun_care_undecided as (
         null as detail,
         null::double as expected,
         null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         true as undecided
     from tekun_care_rows_judged
     where fires is null and id_number not in (select id_number from tekun_care_rows_judged where fires)

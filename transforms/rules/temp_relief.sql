@@ -73,7 +73,7 @@ township_counts as (
         count(*) filter (where surely_here and amount_fen is null) as unknown_amounts,
         count(*) filter (where not surely_here and amount_fen is null) as maybe_unknown_amounts,
         string_agg(distinct src_file, '、' order by src_file) filter (where surely_here) as files,
-        list(source_ref(src_file, src_sheet, src_row)) filter (where surely_here) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) filter (where surely_here) as sources
     from township_payments
     group by town_county, town
 ),
@@ -162,8 +162,8 @@ deaths_of_recipients as (
         id_number,
         min(death_date) as death_date,  -- the earliest known
         bool_or(death_date is null) as death_date_unknown,  -- a death record without its date
-        rows_text(src_file, src_sheet, src_row) as death_rows,
-        list(source_ref(src_file, src_sheet, src_row)) as death_sources
+        rows_text(src_file, src_sheet, src_row, src_member) as death_rows,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as death_sources
     from deaths
     where id_number in (select id_number from temp_relief)
     group by id_number
@@ -197,10 +197,10 @@ temp_relief_after_death as (
             || strftime(any_value(payment.death_date), '%Y-%m-%d') || ' 死亡（' || any_value(payment.death_rows)
             || '），' || strftime(payment.pay_date, '%Y-%m-%d') || ' 仍发放临时救助 '
             || yuan_or_unknown(known_sum(payment.amount)) || '（'
-            || rows_text(src_file, src_sheet, src_row) || '），请核实并追回' as detail,
+            || rows_text(src_file, src_sheet, src_row, src_member) || '），请核实并追回' as detail,
         0::double as expected,
         known_sum(payment.amount)::double as actual,
-        list_concat(list(source_ref(src_file, src_sheet, src_row)), any_value(payment.death_sources))
+        list_concat(list(source_ref(src_file, src_sheet, src_row, src_member)), any_value(payment.death_sources))
             as sources,
         false as undecided
     from payments_judged as payment
@@ -221,7 +221,7 @@ temp_relief_after_death_undecided as (
         null as detail,
         null::double as expected,
         null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row)) as sources,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
         true as undecided
     from payments_judged
     where after_death is null

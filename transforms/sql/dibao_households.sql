@@ -31,7 +31,7 @@ households as (
         bool_or(per_capita_income is null) as income_unknown,
         known_sum(benefit) as benefit_total,
         known_sum(topup) as topup_total,
-        list(source_ref(src_file, src_sheet, src_row)) as dibao_sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as dibao_sources
     from dibao_rows
     where household_id is not null
     group by household_id
@@ -49,7 +49,7 @@ registry_income as (
         members.household_id,
         max(registry.annual_income_per_capita) as registry_income_annual,
         max(registry.annual_income_per_capita) / 12 as registry_income_monthly,
-        list(source_ref(registry.src_file, registry.src_sheet, registry.src_row)) as registry_sources
+        list(source_ref(registry.src_file, registry.src_sheet, registry.src_row, registry.src_member)) as registry_sources
     from (select distinct household_id, id_number from dibao) as members
     join registry using (id_number)
     where registry.annual_income_per_capita is not null

@@ -23,6 +23,7 @@ broken_rows as (  -- the rows to place: the ID as typed, the name's keys, the co
         rows.src_file,
         rows.src_sheet,
         rows.src_row,
+        rows.src_member,
         rows.name,
         rows.name_norm,
         rows.county,
@@ -35,6 +36,7 @@ broken_rows as (  -- the rows to place: the ID as typed, the name's keys, the co
         on quarantine.file = rows.src_file
         and quarantine.sheet = rows.src_sheet
         and quarantine.row = rows.src_row
+        and quarantine.member is not distinct from rows.src_member
         and list_contains($broken_reasons, quarantine.reason)
     join name_keys as keys using (name_norm)
     where keys.pinyin <> ''
@@ -132,6 +134,7 @@ candidates as (  -- one row per (row, candidate ID): its best name, birth date a
         related.src_file,
         related.src_sheet,
         related.src_row,
+        related.src_member,
         related.id_number,
         any_value(related.name) as row_name,
         any_value(related.name_norm) as row_name_norm,
@@ -149,7 +152,7 @@ candidates as (  -- one row per (row, candidate ID): its best name, birth date a
     from id_related as related
     join people_places as places using (id_number)
     where related.id_relation is not null
-    group by related.src_file, related.src_sheet, related.src_row, related.id_number
+    group by related.src_file, related.src_sheet, related.src_row, related.src_member, related.id_number
 ),
 
 agreeing as (  -- birth date (digits 7–14) and county, where the row has them
@@ -197,8 +200,8 @@ described as (  -- the basis, as the quarantine workbook shows it
 best as (
     select
         *,
-        count(*) over (partition by src_file, src_sheet, src_row, score) as sharing_score,
-        max(score) over (partition by src_file, src_sheet, src_row) as best_score
+        count(*) over (partition by src_file, src_sheet, src_row, src_member, score) as sharing_score,
+        max(score) over (partition by src_file, src_sheet, src_row, src_member) as best_score
     from described
 ),
 
@@ -207,6 +210,7 @@ suggestions as (
         src_file,
         src_sheet,
         src_row,
+        src_member,
         any_value(id_number) filter (where sharing_score = 1) as suggested_id_number,
         case when count(*) = 1 then any_value(basis)
              else '有 ' || count(*) || ' 人同样符合，未作建议，请核实：'
@@ -217,7 +221,7 @@ suggestions as (
         list(id_number order by id_number) as candidates
     from best
     where score = best_score
-    group by src_file, src_sheet, src_row
+    group by src_file, src_sheet, src_row, src_member
 ),
 
 final as (  -- every broken row, with or without a suggestion
@@ -226,13 +230,18 @@ final as (  -- every broken row, with or without a suggestion
         rows.src_file as file,
         rows.src_sheet as sheet,
         rows.src_row as row,
+        rows.src_member as member,
         suggestions.suggested_id_number,
         suggestions.suggestion_basis,
         suggestions.suggestion_score,
         coalesce(suggestions.candidates, []) as candidates
     from broken_id_rows as rows
-    left join suggestions using (src_file, src_sheet, src_row)
+    left join suggestions
+        on suggestions.src_file = rows.src_file
+        and suggestions.src_sheet = rows.src_sheet
+        and suggestions.src_row = rows.src_row
+        and suggestions.src_member is not distinct from rows.src_member
 )
 
 select * from final
-order by file, sheet, row
+order by file, sheet, row, member

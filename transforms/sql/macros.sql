@@ -2,17 +2,20 @@
 -- and a household head are written, and the class top-up ratio. Created once per month, after the
 -- policy tables (`topup_ratio` reads policy_topup_ratios).
 
--- A row's lineage as exceptions.parquet lists it: civil/低保.xlsx:铜官区:5
-create or replace temp macro source_ref(src_file, src_sheet, src_row) as
-    src_file || ':' || coalesce(src_sheet, '') || ':' || src_row;
+-- A row's lineage as exceptions.parquet lists it: civil/低保.xlsx:铜官区:5, and where one office
+-- row became several (a household's members, SPEC §2) the position in it: civil/低保.xlsx:铜官区:5#2
+create or replace temp macro source_ref(src_file, src_sheet, src_row, src_member) as
+    src_file || ':' || coalesce(src_sheet, '') || ':' || src_row || coalesce('#' || src_member, '');
 
--- A row as a detail sentence names it: civil/低保.xlsx·铜官区 第5行
-create or replace temp macro row_ref(src_file, src_sheet, src_row) as
-    src_file || coalesce('·' || nullif(src_sheet, ''), '') || ' 第' || src_row || '行';
+-- A row as a detail sentence names it: civil/低保.xlsx·铜官区 第5行 (第5行第2人)
+create or replace temp macro row_ref(src_file, src_sheet, src_row, src_member) as
+    src_file || coalesce('·' || nullif(src_sheet, ''), '') || ' 第' || src_row || '行'
+        || coalesce('第' || src_member || '人', '');
 
 -- The rows of a group in a sentence, in file order (an aggregate): a.xlsx·S 第5行、a.xlsx·S 第10行
-create or replace temp macro rows_text(src_file, src_sheet, src_row) as
-    string_agg(row_ref(src_file, src_sheet, src_row), '、' order by src_file, src_sheet, src_row);
+create or replace temp macro rows_text(src_file, src_sheet, src_row, src_member) as
+    string_agg(row_ref(src_file, src_sheet, src_row, src_member), '、'
+               order by src_file, src_sheet, src_row, src_member);
 
 -- Money in a sentence: 812.00
 create or replace temp macro yuan(amount) as printf('%.2f', amount::double);

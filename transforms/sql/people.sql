@@ -16,34 +16,34 @@ create or replace temp table person_rows as
 with
 rows_of_every_dataset as (
     select 'dibao' as dataset, id_number, name, name_norm, county, household_id,
-           src_file, src_sheet, src_row
+           src_file, src_sheet, src_row, src_member
     from dibao
     union all
-    select 'tekun', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'tekun', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from tekun
     union all
-    select 'registry', id_number, name, name_norm, county, household_id, src_file, src_sheet, src_row
+    select 'registry', id_number, name, name_norm, county, household_id, src_file, src_sheet, src_row, src_member
     from registry
     union all
-    select 'persons', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'persons', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from persons
     union all
-    select 'enrollment', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'enrollment', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from enrollment
     union all
-    select 'claims', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'claims', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from claims
     union all
-    select 'deaths', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'deaths', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from deaths
     union all
-    select 'children', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'children', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from children
     union all
-    select 'low_income', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'low_income', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from low_income
     union all
-    select 'temp_relief', id_number, name, name_norm, county, null, src_file, src_sheet, src_row
+    select 'temp_relief', id_number, name, name_norm, county, null, src_file, src_sheet, src_row, src_member
     from temp_relief
 )
 
@@ -65,7 +65,7 @@ select
     first(household_id order by src_file, src_sheet, src_row) as household_id,
     known_sum(benefit) as benefit,
     known_sum(topup) as topup,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from dibao
 group by id_number;
 
@@ -77,7 +77,7 @@ select
     first(county order by src_file, src_sheet, src_row) as county,
     known_sum(basic_paid) as basic_paid,
     known_sum(care_paid) as care_paid,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from tekun
 group by id_number;
 
@@ -92,7 +92,7 @@ select
     first(labor_ability order by src_file, src_sheet, src_row) as labor_ability,
     any_true(poverty_status = 'poor') as is_poor,
     any_true(poverty_status = 'exited') as has_exited,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from registry
 group by id_number;
 
@@ -132,7 +132,7 @@ select
     first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
     first(household_id order by src_file, src_sheet, src_row) as household_id,
     first(low_income_type order by src_file, src_sheet, src_row) as low_income_type,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from low_income
 group by id_number;
 
@@ -146,6 +146,6 @@ select
     first(child_category order by src_file, src_sheet, src_row) as child_category,
     first(care_setting order by src_file, src_sheet, src_row) as care_setting,
     known_sum(allowance) as allowance,
-    list(source_ref(src_file, src_sheet, src_row)) as sources
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from children
 group by id_number;

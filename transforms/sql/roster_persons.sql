@@ -9,7 +9,7 @@ people as (
         first(name order by dataset_order, src_file, src_sheet, src_row) as name,
         first(county order by dataset_order, src_file, src_sheet, src_row)
             filter (where county is not null) as county,
-        list(source_ref(src_file, src_sheet, src_row)) as sources
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from person_rows
     group by id_number
 ),
