@@ -45,7 +45,7 @@ class Staged:
         self.rows = {name: month.accepted(name) for name in month.rows}
         self.ids = {name: by_id(records) for name, records in self.rows.items()}
         self.in_dibao, self.in_tekun = set(self.ids["dibao"]), set(self.ids["tekun"])
-        self.poor_by_illness = poor_by_illness(self)
+        self.poor_by_illness, self.maybe_poor_by_illness = poor_by_illness(self)
         self.died = {n: min(r.values["death_date"] for r in rs) for n, rs in self.ids["deaths"].items()}
 
 
@@ -65,7 +65,8 @@ def expected_exceptions(month: Month, policy: Policy) -> set[Exception_]:
 def undecided_subjects(month: Month, policy: Policy) -> set[Exception_]:
     """SPEC §2: the subjects a correct run cannot decide, for the facts no sheet gave: a 低保
     household whose roster income is unknown and not proven above its standard by a known income,
-    a member whose top-up is unknown."""
+    a member whose top-up is unknown, a claim short at the low-income ratio of a member of a poor
+    建档立卡 household whose cause is unknown."""
     staged = Staged(month)
     decided = household_rules(staged, policy)
     households: dict[str, list[Record]] = defaultdict(list)
@@ -74,6 +75,7 @@ def undecided_subjects(month: Month, policy: Policy) -> set[Exception_]:
     found = {("DIBAO_EXIT_DUE", h) for h, members in households.items()
              if any("per_capita_income" in r.unknown for r in members) and ("DIBAO_EXIT_DUE", h) not in decided}
     found |= {("DIBAO_TOPUP_MISMATCH", r.id_number) for r in staged.rows["dibao"] if "topup" in r.unknown}
+    found |= medical_aid_claims(staged, policy, month.period)[1]
     return found
 
 
@@ -175,35 +177,50 @@ def payment_rules(s: Staged, policy: Policy, year: int) -> set[Exception_]:
     return found
 
 
-def poor_by_illness(s: Staged) -> set[str]:
-    """Members of 建档立卡 households one of whose rows says poor and one names 因病 as the cause."""
+def poor_by_illness(s: Staged) -> tuple[set[str], set[str]]:
+    """Members of 建档立卡 households one of whose rows says poor and one names 因病 as the cause,
+    and the members of poor households whose cause no sheet gave (they may be)."""
     households: dict[str, list[Record]] = defaultdict(list)
     for record in s.rows["registry"]:
         households[str(record.values["household_id"])].append(record)
-    return {r.id_number for members in households.values() for r in members
-            if any(m.values["poverty_status"] == "poor" for m in members)
-            and any("因病" in (m.values.get("cause") or "") for m in members)}
+    proven, maybe = set(), set()
+    for members in households.values():
+        if not any(m.values["poverty_status"] == "poor" for m in members):
+            continue
+        ids = {m.id_number for m in members}
+        if any("因病" in (m.values.get("cause") or "") for m in members if "cause" not in m.unknown):
+            proven |= ids
+        elif any("cause" in m.unknown for m in members):
+            maybe |= ids
+    return proven, maybe - proven
 
 
-def medical_aid_ratio(s: Staged, policy: Policy, number: str) -> float | None:
-    """特困, then 低保, then (when the policy sets its ratio) 低收入 or poor by illness; None: not aided."""
+def medical_aid_ratio(s: Staged, policy: Policy, number: str) -> tuple[float, bool] | None:
+    """特困, then 低保, then (when the policy sets its ratio) 低收入 or poor by illness; with whether
+    the person is surely aided (False: only an unknown cause could say so); None: not aided."""
     rules = policy.rules
     if number in s.in_tekun:
-        return rules.medical_aid_ratio_tekun
+        return rules.medical_aid_ratio_tekun, True
     if number in s.in_dibao:
-        return rules.medical_aid_ratio
+        return rules.medical_aid_ratio, True
+    if rules.medical_aid_ratio_low_income is None:
+        return None
     if number in s.ids["low_income"] or number in s.poor_by_illness:
-        return rules.medical_aid_ratio_low_income
+        return rules.medical_aid_ratio_low_income, True
+    if number in s.maybe_poor_by_illness:
+        return rules.medical_aid_ratio_low_income, False
     return None
 
 
-def medical_aid_rule(s: Staged, policy: Policy, period: Period) -> set[Exception_]:
+def medical_aid_claims(s: Staged, policy: Policy, period: Period) -> tuple[set[Exception_], set[Exception_]]:
+    """(claims of the month aided short, claims that would be short if an unknown cause is 因病)."""
     rules = policy.rules
-    found = set()
+    short, undecided = set(), set()
     for number, claims in s.ids["claims"].items():
-        ratio = medical_aid_ratio(s, policy, number)
-        if ratio is None:
+        aided = medical_aid_ratio(s, policy, number)
+        if aided is None:
             continue
+        ratio, surely = aided
         this_year = [c.values for c in claims if c.values["settle_date"].year == period.year]
         for v in this_year:
             if not period.start <= v["settle_date"] <= period.end:
@@ -215,8 +232,12 @@ def medical_aid_rule(s: Staged, policy: Policy, period: Period) -> set[Exception
                       - v["supplementary_paid"])
             expected = fen(min(ratio * oop, max(0.0, rules.medical_aid_annual_cap - earlier)))
             if fen(expected - v["aid_paid"]) > rules.tolerance:
-                found.add(("MEDICAL_AID_SHORTFALL", str(v["claim_id"])))
-    return found
+                (short if surely else undecided).add(("MEDICAL_AID_SHORTFALL", str(v["claim_id"])))
+    return short, undecided - short
+
+
+def medical_aid_rule(s: Staged, policy: Policy, period: Period) -> set[Exception_]:
+    return medical_aid_claims(s, policy, period)[0]
 
 
 def disability_rules(s: Staged, policy: Policy) -> set[Exception_]:

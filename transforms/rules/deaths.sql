@@ -41,7 +41,7 @@ payments_this_month as (
     union all
     select id_number, 4, '困境儿童基本生活费', allowance,
            allowance > 0,  -- unknown when the sheet has no allowance column
-           name, county, null, src_file, src_sheet, src_row
+           name, county, null, src_file, src_sheet, src_row, src_member
     from children
 ),
 
