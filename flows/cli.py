@@ -14,6 +14,7 @@ from flows.backend import configure_environment, startup_seconds, unreachable_re
 
 configure_environment()
 
+from flows import cli_review  # noqa: E402
 from flows.cli_inspect import inspect as inspect_command  # noqa: E402
 from flows.server import ServerDidNotStart, TemporaryServer  # noqa: E402
 from schemas.period import PeriodError, checked_past, checked_period  # noqa: E402
@@ -189,14 +190,17 @@ def purge(
     out: Out = Path("reports"),
     cache: Annotated[Path, typer.Option(help="解析结果缓存目录")] = Path("data/cache"),
     yes: Annotated[bool, typer.Option("--yes", help="不再确认，直接删除")] = False,
+    answers: Annotated[bool, typer.Option("--answers", help="同时删除对本期下发疑点的核查反馈（默认保留；删除本身会被记录）")] = False,
 ) -> None:
-    """Delete everything doudi keeps of a period: its outputs, its runs in the warehouse, its cache."""
+    """Delete everything doudi keeps of a period: its outputs, its runs in the warehouse, its cache
+    (the townships' answers stay unless --answers: they are people's records, and cases span months)."""
     import shutil
 
     from transforms.ingest.cache import purge_period as purge_cache
     from transforms.month.history import purge_period as purge_history
     from transforms.month.history import rewrite_warehouse, warehouse
     from transforms.month.publish import period_lock
+    from transforms.review.store import purge_answers
 
     try:
         checked_period(period)
@@ -210,10 +214,12 @@ def purge(
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
         with warehouse(out) as con:
+            purged = purge_answers(con, period) if answers else None  # SPEC §7: recorded in answer_purges
             runs = purge_history(con, period)
         rewrite_warehouse(out)
     cached = purge_cache(cache / "ingest", period)
-    out_console.print(f"已删除 {period}：输出目录、{runs} 次运行记录、{cached} 个缓存文件。", highlight=False)
+    kept = f"核查反馈 {purged[0]} 条已删除（已记录此次删除）" if purged else "核查反馈保留"
+    out_console.print(f"已删除 {period}：输出目录、{runs} 次运行记录、{cached} 个缓存文件；{kept}。", highlight=False)
 
 
 @app.command()
@@ -249,6 +255,7 @@ def serve(
 
 
 app.command("inspect")(inspect_command)
+cli_review.register(app)  # feedback import, cases (SPEC §7)
 
 server_app = typer.Typer(help="本机常驻 Prefect 服务器：启动一次，之后每次 doudi run 都直接使用", no_args_is_help=True)
 app.add_typer(server_app, name="server")

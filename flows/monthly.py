@@ -3,7 +3,7 @@ publish the period whole and record the run. Wiring only."""
 
 # No `from __future__ import annotations` here: Prefect validates a deployment's parameters from
 # the flow's annotations, which must be real types, not strings.
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
@@ -49,6 +49,7 @@ from transforms.reports.lists_book import (
 )
 from transforms.reports.summary_page import write_summary_page
 from transforms.reports.terminal import rule_count_rows, run_markdown
+from transforms.review import loop as review
 
 
 def _now() -> str:
@@ -197,6 +198,13 @@ def roster_workbooks(folder: Path, report: MonthReport) -> list[Path]:
     return write_roster_books(folder, report)
 
 
+@task(name="handout-workbooks", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def handout_books(folder: Path, report: MonthReport) -> pl.DataFrame:
+    """SPEC §7 下发: one workbook per township; returns the hand-outs the warehouse records."""
+    progress().stage("handout")
+    return review.hand_out(folder, report.exceptions, report.policy, report.period, report.run_id, report.unmask)
+
+
 @task(name="quality-site", cache_policy=NO_CACHE)
 def quality_site(folder: Path, staged: dict[str, pl.DataFrame], report: MonthReport) -> Path:
     from transforms.reports.quality import build_quality_site  # Great Expectations: only when asked
@@ -245,6 +253,8 @@ def monthly_run(
         with period_lock(out, period):
             with history.warehouse(out) as warehouse:
                 history.settle_interrupted_runs(warehouse, out, period)
+                feedback = review.take_back_inbox(warehouse, inbox, run_id, policy)  # SPEC §7, before the history
+                cases_before = review.review_state(warehouse, period)
                 previous = history.previous_exceptions(warehouse, period)
                 last_month = history.previous_month_exceptions(warehouse, period)
                 earlier = history.earlier_counts(warehouse, period)
@@ -252,19 +262,23 @@ def monthly_run(
                 reconciling = reconcile_by_district if by_district else reconcile_month
                 with clock("reconciliation"):
                     month = reconciling(folder, results, policy, period, run_id, previous, last_month, quality)
+                month = replace(month, exceptions=review.with_review(month.exceptions, cases_before, policy))
                 fault_point("reconciled")
                 with clock("outputs"):
                     write_tables(folder, month)
-                record = _manifest(run_id, period, started_at, policy_path, files, results, month)
+                record = _manifest(run_id, period, started_at, policy_path, files, results, month, feedback)
                 report = MonthReport(period, run_id, record, policy, month.exceptions, month.quarantine,
                                      month.persons, month.households, history.trend(earlier, month.exceptions, period),
-                                     unmask)
+                                     unmask, review.case_register(month.exceptions, cases_before, period),
+                                     cases_before.today)
                 with clock("reports"):
                     rosters_written = roster_workbooks.submit(folder, report) if roster_books else None
                     exceptions_workbook(folder, report)
                     officer_workbooks(folder, report)
                     if rosters_written:
                         rosters_written.result()
+                with clock("handout"):
+                    handouts = handout_books(folder, report)
                 if quality:
                     with clock("quality"):
                         quality_site(folder, month.staged, report)
@@ -279,7 +293,7 @@ def monthly_run(
                 write_manifest(folder, record)
                 fault_point("publishing")
                 with history.warehouse(out) as warehouse:
-                    history.record_run(warehouse, record, month.exceptions)
+                    history.record_run(warehouse, record, month.exceptions, handouts)
             fault_point("swapped")
             with history.warehouse(out) as warehouse:
                 history.mark_complete(warehouse, run_id)
@@ -307,10 +321,12 @@ def _timings(clock: Stopwatch, month: Reconciled) -> dict[str, float]:
 
 
 def _manifest(run_id: str, period: str, started_at: str, policy_path: Path, files: list[InboxFile],
-              results: list[FileResult], month: Reconciled) -> Manifest:
-    return manifest(
+              results: list[FileResult], month: Reconciled, feedback: review.TakeBack) -> Manifest:
+    record = manifest(
         run_id=run_id, period=period, started_at=started_at, finished_at=_now(),
         policy_sha256=policy_sha256(policy_path), files=files, results=results, outputs=[],
         rule_counts=month.rule_counts, received=month.received, rules_skipped=month.rules_skipped,
         undecided_counts=month.undecided_counts,
     )
+    return record.model_copy(update={"feedback_read": feedback.read, "feedback_rejected": feedback.rejected,
+                                     "feedback_conflicts": feedback.conflicts})

@@ -13,12 +13,9 @@ month, and a run never imports them.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
 from sample_month.layout import SheetPlan
@@ -43,41 +40,12 @@ def _laid_out(plan: SheetPlan) -> Iterator[tuple[int, int, object, tuple[int, in
             yield r, c, text, span
 
 
-FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-
-
-def _restamped(path: Path) -> None:
-    """A zip-based workbook with its entries' times fixed: odfpy and pyxlsbwriter stamp "now", and
-    a sample month must be the same bytes on every run. Entries keep their order and compression
-    (an .ods's `mimetype` stays first and stored)."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as target:
-        for info, data in entries:
-            fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
-            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
-            target.writestr(fixed, data)
-    path.write_bytes(buffer.getvalue())
-
-
-@cache
-def _odf_namespaces_settled() -> None:
-    """odfpy keeps the namespaces its elements have used in one dict for the whole process and
-    declares them all on a document's root: the first document saved in a process declares fewer
-    than every later one. Saving an empty one first makes every sample .ods the same bytes."""
-    from odf.opendocument import OpenDocumentSpreadsheet
-
-    OpenDocumentSpreadsheet().save(io.BytesIO())
-
-
 def write_ods(path: Path, plans: list[SheetPlan]) -> None:
     """An OpenDocument spreadsheet (odfpy), merges as `table:number-rows-spanned` cells."""
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import CoveredTableCell, Table, TableCell, TableRow
     from odf.text import P
 
-    _odf_namespaces_settled()
     document = OpenDocumentSpreadsheet()
     for plan in plans:
         cells = {(r, c): (value, span) for r, c, value, span in _laid_out(plan)}
@@ -102,7 +70,34 @@ def write_ods(path: Path, plans: list[SheetPlan]) -> None:
         document.spreadsheet.addElement(table)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
-    _restamped(path)
+    _without_timestamps(path)
+
+
+def _without_timestamps(path: Path) -> None:
+    """The archive again, every entry dated 1980-01-01 (odfpy and pyxlsbwriter stamp "now") and an
+    .ods's content.xml declaring only the namespaces it uses (odfpy declares those of every document
+    made before it in the process): a generated month is the same bytes on every run."""
+    import io
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    for k, (info, data) in enumerate(entries):
+        if info.filename.endswith(".xml") and info.filename != "META-INF/manifest.xml":
+            text = data.decode("utf-8")
+            body = re.sub(r'xmlns:\w+="[^"]*"', "", text)
+            unused = [p for p in set(re.findall(r'xmlns:(\w+)=', text)) if f"{p}:" not in body]
+            for prefix in unused:
+                text = re.sub(rf' xmlns:{prefix}="[^"]*"', "", text)
+            entries[k] = (info, text.encode("utf-8"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = info.compress_type
+            archive.writestr(fixed, data)
+    path.write_bytes(buffer.getvalue())
 
 
 def _ods_value(value: object) -> dict[str, str]:
@@ -153,7 +148,7 @@ def write_xlsb(path: Path, plans: list[SheetPlan]) -> None:
             width = max([1, *(c + 1 for _, c in cells)])
             writer.add_sheet(plan.sheet)
             writer.write_sheet([[_xlsb_value(cells.get((r, c))) for c in range(width)] for r in range(height)])
-    _restamped(path)
+    _without_timestamps(path)
 
 
 def _xlsb_value(value: object) -> object:

@@ -29,6 +29,8 @@ class Rule:
     policy: str  # the policy applied, in Chinese, with {placeholders} for the policy's numbers
     money_at_stake: bool  # |expected - actual| is money paid wrongly or owed
     needs_policy: tuple[str, ...] = ()  # optional policy keys without a default (schemas/policy.py)
+    policy_quote: str = ""  # the policy source's own sentence, word for word (rule sheets print it)
+    programme: str = ""  # the programme the case concerns (下发 workbooks: 项目)
 
     def missing(self, received: set[str]) -> list[str]:
         """The datasets that keep this rule from running this month; empty when it can run."""
@@ -63,6 +65,8 @@ def rule_catalog() -> dict[str, Rule]:
             policy=entry["policy"],
             money_at_stake=entry["money_at_stake"],
             needs_policy=tuple(entry.get("needs_policy", [])),
+            policy_quote=entry.get("policy_quote", ""),
+            programme=entry.get("programme", ""),
         )
         for code, entry in tomllib.loads(text).items()
     }
@@ -75,7 +79,12 @@ def rule_fields(dataset: str) -> tuple[str, ...]:
 
 
 SEVERITY_LABELS = {"high": "高", "medium": "中", "info": "提示"}
-STATUS_LABELS = {"new": "新发现", "persisting": "持续存在", "resolved": "已解决"}
+# SPEC §5 "New since when": status is what the last run (the last correction) changed; 本月新发现
+# (first_seen = the period) is what the month brought. The reports keep the two apart.
+STATUS_LABELS = {"new": "本次新增", "persisting": "持续存在", "resolved": "本次解决"}
+FIRST_SEEN_LABEL = "本月新发现"
+# SPEC §5 "Where, and how much": the three kinds of money, each totalled on its own.
+MONEY_LABELS = {"overpaid": "应追回", "underpaid": "应补发", "budget_gap": "预算缺口"}
 
 
 def policy_sentence(rule: Rule, policy: Policy) -> str:

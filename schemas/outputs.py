@@ -78,6 +78,24 @@ FINDINGS = _table(
     ("sources", "texts", "数据来源（文件:工作表:行）"),
 )
 
+# SPEC §7 "Carry and close": what exceptions.parquet says of each exception's case.
+CASE_COLUMNS = (
+    ("case_id", "text", "疑点编号"),  # hash of rule and subject: the same case every month
+    ("evidence_digest", "text", "证据摘要"),  # rule, subject, amounts and detail without lineage
+    ("handed_out_on", "date", "下发日期"),  # the first run that handed the case out
+    ("review_result", "text", "核查结果"),
+    ("review_action", "text", "处理措施"),
+    ("rectification", "text", "整改状态"),
+    ("recovered", "money", "已追回金额（元）"),
+    ("supplemented", "money", "已补发金额（元）"),
+    ("unrecoverable_reason", "text", "无法追回原因"),
+    ("review_note", "text", "核查说明"),
+    ("reviewed_by", "text", "核查人"),
+    ("reviewed_on", "date", "核查日期"),
+    ("due_on", "date", "反馈截止"),  # handed_out_on + policy [review] days
+    ("case_state", "text", "疑点状态"),  # open | overdue | answered | dismissed | rectification_failed | closed | resolved
+)
+
 # The subjects a rule could not decide this month (SPEC §2: the answer depends on a fact no sheet
 # gave); counted per rule in the manifest's `rules_undecided`, kept in staging.duckdb.
 UNDECIDED = _table(
@@ -92,9 +110,19 @@ EXCEPTIONS = _table(
     ("rule_code", "text", "规则代码"),
     ("severity", "text", "严重程度"),
     *((c.name, c.kind, c.header) for c in FINDINGS.columns[1:]),
+    # SPEC §5 "Where, and how much": the township checks at the door; money split three ways
+    # (null: unknown where the rule has money, none where it has not; money_unknown tells them apart)
+    ("township", "text", "乡镇（街道）"),
+    ("village", "text", "村（社区）"),
+    ("overpaid", "money", "应追回（元）"),
+    ("underpaid", "money", "应补发（元）"),
+    ("budget_gap", "money", "预算缺口（元）"),
+    ("money_unknown", "flag", "金额未知"),
     ("status", "text", "状态"),  # new | persisting | resolved, against the period's previous run
     ("first_seen", "text", "首次发现期间"),  # the period since which it has been found every month
     ("resolved_by_run", "text", "解决于（运行编号）"),  # the run that no longer found it
+    # SPEC §7: the case (rule and subject across months), its hand-out and its last accepted answer
+    *CASE_COLUMNS,
 )
 
 # Trend over past periods: active exceptions of each period's latest complete run (the warehouse).
@@ -130,6 +158,8 @@ ROSTER_PERSONS = _table(
     ("id_number", "id", "身份证号码"),
     ("name", "name", "姓名"),
     ("county", "county", "区县"),
+    ("township", "text", "乡镇（街道）"),
+    ("village", "text", "村（社区）"),
     ("in_dibao", "flag", "低保"),
     ("dibao_household_id", "text", "低保户编号"),
     ("in_tekun", "flag", "特困供养"),
@@ -167,6 +197,8 @@ ROSTER_HOUSEHOLDS = _table(
     "roster_households", "低保家庭花名册（核对后）",
     ("household_id", "text", "户编号"),
     ("county", "county", "区县"),
+    ("township", "text", "乡镇（街道）"),
+    ("village", "text", "村（社区）"),
     ("area_type", "category", "城乡类别"),
     ("members", "number", "保障人数"),
     ("head_name", "name", "户主姓名"),
@@ -261,6 +293,37 @@ class SkippedRule(_Record):
     missing_policy_keys: list[str] = []  # optional policy keys the rule needs (schemas/policy.py)
 
 
+class FeedbackFile(_Record):
+    """A returned 下发 workbook read by the run (SPEC §7 take-back)."""
+
+    file: str  # relative to the inbox: 2024-10/feedback/铜官区-新城街道.xlsx
+    sha256: str
+    batch: str  # the run that handed it out, from its hidden batch sheet ('' when unreadable)
+    township: str
+    answers_recorded: int  # new answers appended to case_events
+    answers_unchanged: int  # answers already recorded (the same file read again)
+
+
+class FeedbackRejection(_Record):
+    """An answer row (or a whole file, row 0) not taken, and why, in Chinese."""
+
+    file: str
+    sheet: str
+    row: int
+    case_id: str
+    reason: str
+    answer_taken: bool = False  # a locked cell edited: reported and ignored, the answer still taken
+
+
+class FeedbackConflict(_Record):
+    """Two different answers to one case with the same 核查日期 and batch: neither applied."""
+
+    case_id: str
+    reviewed_on: str
+    batch: str
+    files: list[str]
+
+
 class UndecidedRule(_Record):
     """SPEC §2: how many subjects a rule could not decide, and why, in Chinese."""
 
@@ -286,3 +349,6 @@ class Manifest(_Record):
     rules_undecided: dict[str, UndecidedRule] = {}
     notes: list[str]
     timings: dict[str, float] = {}  # seconds per stage of the run (ingest, reconcile, reports …)
+    feedback_read: list[FeedbackFile] = []  # SPEC §7: returned workbooks read by this run
+    feedback_rejected: list[FeedbackRejection] = []
+    feedback_conflicts: list[FeedbackConflict] = []

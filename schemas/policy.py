@@ -62,6 +62,9 @@ class Rules(_Strict):
     tekun_care: TekunCare | None = None
     temp_relief_even_min: Annotated[int, Field(ge=2)] = 10
     temp_relief_even_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+    # SPEC §5: the monthly subsidy a DISABILITY_*_MISSING person is owed (optional: else unknown)
+    living_subsidy_monthly: Yuan | None = None
+    care_subsidy_monthly: dict[Annotated[int, Field(ge=1, le=4)], Yuan] = {}
 
 
 class ChildStandards(_Strict):
@@ -90,9 +93,16 @@ class City(_Strict):
     counties: list[CountyCode] = []
 
 
+class Review(_Strict):
+    """SPEC §7: 反馈截止 = 下发日期 + days."""
+
+    days: Annotated[int, Field(ge=1, le=365)] = 20
+
+
 class Policy(_Strict):
     city: City = City()
     rules: Rules
+    review: Review = Review()
     counties: dict[CountyCode, County] = Field(min_length=1)
     # The site's own header and category spellings, from the files beside the policy file
     # (schemas/vocabulary.py); not a key of the policy file itself.

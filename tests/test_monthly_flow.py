@@ -101,7 +101,7 @@ def test_a_rerun_after_a_correction_replaces_the_outputs(inbox: Path, tmp_path: 
 def test_a_run_that_crashes_while_publishing_leaves_the_previous_outputs(inbox: Path, tmp_path: Path, monkeypatch):
     out = tmp_path / "out"
     first = monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
-    before = {p.name: p.read_bytes() for p in (out / PERIOD).iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in (out / PERIOD).rglob("*") if p.is_file()}
 
     def crash(*args, **kwargs):
         raise OSError("disk full")
@@ -109,7 +109,7 @@ def test_a_run_that_crashes_while_publishing_leaves_the_previous_outputs(inbox: 
     monkeypatch.setattr("flows.monthly.output_entries", crash)
     with pytest.raises(OSError):
         monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
-    assert {p.name: p.read_bytes() for p in (out / PERIOD).iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in (out / PERIOD).rglob("*") if p.is_file()} == before
     assert manifest_of(out)["run_id"] == first["run_id"]
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [PERIOD, "warehouse.duckdb"]
     assert not list(out.glob(f".{PERIOD}.building-*"))
@@ -236,7 +236,7 @@ def test_the_flow_run_carries_a_table_of_rule_counts_and_a_summary_without_perso
     assert {"table", "markdown"} <= set(by_type)
     table = json.loads(by_type["table"].data) if isinstance(by_type["table"].data, str) else by_type["table"].data
     exceptions = exceptions_of(tmp_path / "out")
-    assert sum(row["新发现"] for row in table) == exceptions.height
+    assert sum(row["本次新增"] for row in table) == exceptions.height
     markdown = by_type["markdown"].data
     assert "exceptions.xlsx" in markdown and "summary.html" in markdown
     persons = pl.read_parquet(tmp_path / "out" / PERIOD / "roster_persons.parquet")

@@ -10,6 +10,10 @@ SPEC_EXCEPTION_COLUMNS = [
     "exception_id", "period", "rule_code", "severity", "county", "subject", "id_number", "name",
     "household_id", "detail", "expected", "actual", "sources", "status", "first_seen",
 ]
+# SPEC §5 "Where, and how much" and §7 "Carry and close": the columns exceptions.parquet gains.
+SPEC_PLACE_AND_MONEY = ["township", "village", "overpaid", "underpaid", "budget_gap"]
+SPEC_CASE_COLUMNS = ["case_id", "review_result", "review_action", "rectification", "review_note", "reviewed_by",
+                     "reviewed_on", "due_on", "case_state"]
 SPEC_QUARANTINE_COLUMNS = ["dataset", "file", "sheet", "row", "reason", "field", "value", "message",
                            # SPEC §6: the suggested ID of a row whose ID is broken
                            "suggested_id_number", "suggestion_basis", "suggestion_score",
@@ -26,8 +30,15 @@ SPEC_INPUT_KEYS = {
 
 
 def test_exceptions_and_quarantine_have_the_columns_of_spec_section_5_in_order():
-    # exceptions add one column after the spec's: the run that resolved a resolved exception
-    assert EXCEPTIONS.names == [*SPEC_EXCEPTION_COLUMNS, "resolved_by_run"]
+    # exceptions add columns of their own: the run that resolved a resolved exception; whether its
+    # money is unknown; the case's evidence, hand-out date and the rest of its answer
+    names = EXCEPTIONS.names
+    for spec in (SPEC_EXCEPTION_COLUMNS, SPEC_PLACE_AND_MONEY, SPEC_CASE_COLUMNS):
+        assert [n for n in names if n in spec] == spec
+    assert names[: len(SPEC_EXCEPTION_COLUMNS) - 2] == SPEC_EXCEPTION_COLUMNS[:-2]
+    assert set(names) - {*SPEC_EXCEPTION_COLUMNS, *SPEC_PLACE_AND_MONEY, *SPEC_CASE_COLUMNS} == {
+        "resolved_by_run", "money_unknown", "evidence_digest", "handed_out_on", "recovered", "supplemented",
+        "unrecoverable_reason"}
     assert QUARANTINE.names == SPEC_QUARANTINE_COLUMNS
 
 

@@ -55,12 +55,16 @@ def test_the_parts_together_find_exactly_what_one_pass_finds():
             "MEDICAL_AID_SHORTFALL"} <= set(one["rule_code"])
 
 
-def test_county_rules_are_found_once_in_the_merge_pass():
+def test_county_rules_are_found_once_on_the_whole_month_with_every_districts_people_in_their_gap():
     policy = tiny_policy()
     month = prepared_month(month_across_districts(), policy, PERIOD, EVERY_DATASET)
     found = {p.name: reconcile_part(p, policy, PERIOD, EVERY_DATASET) for p in parts(month)}
-    assert found[TONGGUAN].exceptions.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR").is_empty()
-    assert found[MERGE].exceptions.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR").height == 1
+    for part in found.values():
+        assert part.exceptions.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR").is_empty()
+    floor = merged(month, list(found.values())).exceptions.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR")
+    one = reconcile(prepared_month(month_across_districts(), policy, PERIOD, EVERY_DATASET)).exceptions
+    assert floor.height == 1
+    assert floor["budget_gap"].to_list() == one.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR")["budget_gap"].to_list()
 
 
 def test_recipients_of_one_townships_relief_are_reconciled_together():

@@ -162,3 +162,16 @@ def test_household_and_member_sheets_are_joined_on_the_household_key(tmp_path: P
     assert people.select("id_number", "poverty_status", "annual_income_per_capita").rows() == [
         (A, "exited", 9000.0), (B, "exited", 9000.0), (C, None, None)]
     assert members_without_household(result.sheets) == {("poverty/防返贫监测.xlsx", "成员信息", "registry"): 1}
+
+
+def test_members_listed_in_one_cell_each_become_one_row_each(tmp_path: Path):
+    path = workbook(tmp_path / "x.xlsx", {"s": [
+        ["户主姓名", "户主身份证号", "供养方式", "家庭成员姓名", "家庭成员身份证号", "所属区"],
+        ["张三", A, "分散供养", "张三、李四", f"{A}、{B}", "铜官区"],
+        ["王五", C, "集中供养", None, None, "铜官区"],
+    ]})
+    sheet = only(ingest(path, "civil/特困人员家庭查询_20241031.xlsx"))
+    assert (sheet.dataset, sheet.reshaped, sheet.rows_read, sheet.produced) == ("tekun", "household_rows", 2, 3)
+    rows = sheet.accepted.sort("src_row", "src_member")
+    assert rows.select("id_number", "name", "src_member", "support_mode").rows() == [
+        (A, "张三", 1, "dispersed"), (B, "李四", 2, "dispersed"), (C, "王五", 1, "centralized")]

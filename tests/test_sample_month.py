@@ -206,9 +206,9 @@ TIDY_FILES = ["civil/城乡低保花名册.xlsx", "civil/特困供养人员名�
               "disability/残疾人两项补贴发放名单.parquet"]
 REAL_EXPORTS = ["civil/低保台账（户）.xlsx", "civil/五保供养对象名册.xlsx", "civil/基本生活保障对象名单.xlsx",
                 "civil/殡仪馆火化登记.xlsx", "disability/两项补贴发放明细.xlsx", "medical/医保结算明细（含门诊）.xlsx",
-                "poverty/防返贫监测对象信息.xlsx"]
-# every format older systems send (real_formats.py)
-FORMAT_FILES = ["civil/低保对象名册（旧系统导出）.xls", "civil/特困供养人员名单.ods", "civil/死亡人员信息（WPS）.et",
+                "poverty/防返贫监测对象信息.xlsx",
+                # the formats older systems send (real_formats.py)
+                "civil/低保对象名册（旧系统导出）.xls", "civil/特困供养人员名单.ods", "civil/死亡人员信息（WPS）.et",
                 "medical/资助参保人员.xlsb", "poverty/PKRK_2024.dbf", "medical/yb_jsmx.sql", "disability/两项补贴_导出.sql"]
 # the seed's other programmes (SPEC §1): 临时救助, 困境儿童, 低收入人口
 PROGRAMME_FILES = ["civil/临时救助发放明细.xlsx", "civil/困境儿童基本生活保障名册.xlsx", "civil/低收入人口名单.csv"]
@@ -217,7 +217,7 @@ PROGRAMME_FILES = ["civil/临时救助发放明细.xlsx", "civil/困境儿童基
 def test_the_files_are_in_the_formats_offices_send(month):
     folder = month.period_dir
     files = set(all_bytes(folder))
-    listed = set(TIDY_FILES) | set(REAL_EXPORTS) | set(FORMAT_FILES) | set(PROGRAMME_FILES)
+    listed = set(TIDY_FILES) | set(REAL_EXPORTS) | set(PROGRAMME_FILES)
     assert listed <= files
     # SPEC §2 absent columns: a 低保金发放表 per district, without income or top-up
     assert files - listed == {
@@ -232,7 +232,7 @@ def test_the_files_are_in_the_formats_offices_send(month):
     with sqlite3.connect(folder / "medical/参保资助信息.db") as db:
         tables = {name for (name,) in db.execute("select name from sqlite_master where type='table'")}
         assert tables == {"cbxx", "dm_zzlb"}
-        # the rest of the 医保's enrollment is in its 资助参保人员.xlsb (real_formats.py)
+        # the rest of the enrollment list is in the .xlsb (real_formats.py)
         assert 0 < db.execute("select count(*) from cbxx").fetchone()[0] < month.rows["enrollment"]
     persons = pl.read_parquet(folder / "disability/残疾人两项补贴发放名单.parquet")
     # the rest of the 残联's rows are in its 两项补贴发放明细, one row per payment (real_exports.py)

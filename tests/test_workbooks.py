@@ -77,9 +77,10 @@ def test_exceptions_workbook_opens_with_a_summary_then_one_sheet_per_rule_that_f
 def test_summary_counts_each_rule_by_county_and_says_what_was_missing(books, report):
     sheet = openpyxl.load_workbook(books / "exceptions.xlsx")["汇总"]
     texts = [c.value for c in cells(sheet) if isinstance(c.value, str)]
-    assert {"铜官区", "义安区", "郊区", "枞阳县", "新发现", "持续存在", "已解决", "涉及金额（元）"} <= set(texts)
-    rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
-    assert rows["合计"][8].value == report.exceptions.height  # every exception is new on a first run
+    assert {"铜官区", "义安区", "郊区", "枞阳县", "本月新发现", "本次新增", "持续存在", "本次解决",
+            "应追回（元）", "应补发（元）", "预算缺口（元）"} <= set(texts)
+    by_rule_total = next(row for row in sheet.iter_rows() if row[0].value == "合计")
+    assert by_rule_total[8].value == report.exceptions.height  # every exception is new on a first run
     assert all(note in texts for note in report.manifest.notes)
 
 
@@ -189,3 +190,21 @@ def test_both_writers_lay_a_table_out_alike(tmp_path: Path, write):
     assert ws.row_dimensions[5].height is None  # one line: the program's own height
     assert ws["A5"].value == FORMULA_NAME and ws["A5"].quotePrefix and ws["A5"].data_type == "s"
     assert ws.print_title_rows == "$3:$3" and ws.page_setup.orientation == "landscape"
+
+
+def test_a_suggested_id_shows_the_digits_that_differ_from_the_broken_one(books, report):
+    # issue 18 item 7: masked, but the changed positions visible, so the source can be corrected
+    from transforms.reports.masking import masked_but_differing
+
+    assert masked_but_differing("340705198001013234", "340705198001011234") == "340705********3234"
+    assert masked_but_differing("340705198010011234", "340705198001011234") == "340705****10**1234"
+    assert masked_but_differing("340705198001011234", "3.40705198001011E+17") == "340705********1234"
+    inside = report.quarantine.filter(pl.col("suggested_id_number").is_not_null() & (pl.col("field") == "id_number"))
+    inside = inside.with_columns(pl.col("value").str.replace_all(r"[^0-9Xx]", "").alias("digits")).filter(
+        (pl.col("digits").str.len_chars() == 18)
+        & (pl.col("digits").str.slice(6, 8) != pl.col("suggested_id_number").str.slice(6, 8)))
+    assert inside.height, "the sample month has a typo in the middle digits"
+    shown = {c.value for s in openpyxl.load_workbook(books / "quarantine.xlsx") for c in cells(s)}
+    for row in inside.iter_rows(named=True):
+        expected = masked_but_differing(row["suggested_id_number"], row["digits"])
+        assert re.search(r"\d", expected[6:14]) and expected in shown

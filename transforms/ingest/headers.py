@@ -192,6 +192,24 @@ def find_header(table: RawTable, site: Vocabulary = NO_SITE_WORDS) -> Header | N
     return best
 
 
+def extended_by_merges(header: Header, table: RawTable) -> Header:
+    """A header whose cells are merged down over the next rows takes those rows too, even when
+    they hold only names doudi does not know (a site's 专项补贴 items under 其他专项补贴金): the
+    merge says they are the header, not the first rows of data."""
+    rows = table.grid["_row"].to_list()
+    first, last = rows[header.positions[0]], rows[header.last_position]
+    reaching = [r.last_row for r in table.merged if first <= r.first_row <= last < r.last_row]
+    if not reaching:
+        return header
+    end = min(max(reaching), rows[min(len(rows), HEAD_ROWS) - 1])
+    positions = tuple(range(header.positions[0], rows.index(end) + 1)) if end in rows else header.positions
+    if len(positions) <= len(header.positions):
+        return header
+    head = table.grid.head(HEAD_ROWS)
+    stack = [_row_names(head, table.columns, i) for i in positions]
+    return Header(positions, _with_groups(_flattened(stack), stack, table.columns, header.site), header.site)
+
+
 def header_below(table: RawTable, site: Vocabulary = NO_SITE_WORDS) -> Header | None:
     """The first row below the first HEADER_ROWS that names two known fields: a misplaced header."""
     below = table.grid.slice(HEADER_ROWS, LATE_HEADER_ROWS)

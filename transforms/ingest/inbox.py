@@ -9,6 +9,8 @@ from pathlib import Path
 
 from schemas.period import checked_period
 
+# SPEC §7: returned 下发 workbooks go to `<inbox>/<period>/feedback/`; never office data.
+FEEDBACK_FOLDER = "feedback"
 # Files that editors and operating systems leave beside real ones.
 _LITTER = re.compile(r"^(~\$|\.~lock|\._)|^(thumbs\.db|desktop\.ini|\.ds_store)$", re.IGNORECASE)
 # The memo and index files of a .dbf table (FoxPro, dBase): read with it, not tables of their own.
@@ -36,14 +38,16 @@ def sha256_of(path: Path) -> str:
 
 
 def inbox_files(inbox: Path, period: str) -> list[InboxFile]:
-    """Every file under the period folder, in a stable order; hidden files and lock files skipped."""
+    """Every file under the period folder, in a stable order; hidden files, lock files and the
+    returned workbooks of `feedback/` skipped."""
     folder = Path(inbox) / checked_period(period)
     if not folder.is_dir():
         raise InboxError(f"收件箱中没有 {period} 的文件夹：{folder}")
     files = []
     for path in sorted(folder.rglob("*")):
         parts = path.relative_to(folder).parts
-        if not path.is_file() or any(p.startswith(".") for p in parts) or _LITTER.search(path.name):
+        if (not path.is_file() or any(p.startswith(".") for p in parts) or _LITTER.search(path.name)
+                or parts[0] == FEEDBACK_FOLDER):
             continue
         if path.suffix.lower() in _DBF_COMPANIONS and _has_dbf_beside(path):
             continue

@@ -9,6 +9,7 @@ belongs to. The layout records them; `reshape.py` turns them into one row per pe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -26,6 +27,8 @@ from transforms.ingest.headers import (
 )
 
 _CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+# All the household's other members in one cell each (家庭成员姓名: 李四、张小; 家庭成员身份证号: …).
+_MEMBER_LIST = re.compile(r"^(?:家庭)?成员(?:列表)?(姓名|身份证号码?|证件号码?|公民身份号码)$")
 # A member carries these fields of its own; every other field of a household row is the household's.
 PERSON_FIELDS = frozenset({"name", "id_number", "relation", "category", "benefit", "topup"})
 
@@ -55,11 +58,12 @@ class Layout:
     members: dict[int, dict[str, str]] = field(default_factory=dict)  # position (2 …) -> field -> column
     shape_columns: dict[str, str] = field(default_factory=dict)  # payment_type, visit_type … -> column
     name_from_head: bool = False  # 户主姓名 is the row's own name (no other name column)
+    member_lists: dict[str, str] = field(default_factory=dict)  # name / id_number -> a column listing them
 
     @property
     def shape(self) -> str:
         """The reshaping the layout needs (SPEC §2), or "" for one row per person."""
-        if self.members:
+        if self.members or self.member_lists:
             return "household_rows"
         if self.dataset == "persons" and {"payment_type", "payment_amount"} <= set(self.shape_columns):
             return "payment_type_rows"
@@ -92,10 +96,15 @@ def layout_of(header: Header, dataset: str, below: pl.DataFrame, policy: Policy)
         del fields[column]
     members: dict[int, dict[str, str]] = {}
     head: dict[str, str] = {}
+    member_lists: dict[str, str] = {}
     for column, text in header.names.items():
         if column in fields or column in shape_columns:
             continue
         key = header_key(text)
+        listed = _MEMBER_LIST.match(key)
+        if listed and fields:
+            member_lists.setdefault("name" if listed.group(1) == "姓名" else "id_number", column)
+            continue
         member = MEMBER_GROUP.match(key)
         if member:
             meant = _own_meaning(member.group(2), dataset, header)
@@ -110,14 +119,18 @@ def layout_of(header: Header, dataset: str, below: pl.DataFrame, policy: Policy)
     for meant, column in head.items():
         # a head's column is the row's own where the row has no other: in household rows (the head
         # is the row's first person) and in a family list (户主姓名 is the only name)
-        if meant not in fields.values() and (members or meant in ("name", "id_number")):
+        if meant not in fields.values() and (members or member_lists or meant in ("name", "id_number")):
             fields[column] = meant
             name_from_head = name_from_head or meant == "name"
     ordered = {c: fields[c] for c in header.names if c in fields}
-    used = set(ordered) | set(shape_columns) | {c for g in members.values() for c in g.values()}
+    if "id_number" not in member_lists:
+        member_lists = {}
+    used = (set(ordered) | set(shape_columns) | {c for g in members.values() for c in g.values()}
+            | set(member_lists.values()))
     unmapped = [text for c, text in header.names.items() if c not in used]
     return Layout(dataset, ordered, unmapped, dict(sorted(members.items())),
-                  {f: c for c, f in shape_columns.items()}, name_from_head and not members)
+                  {f: c for c, f in shape_columns.items()}, name_from_head and not members and not member_lists,
+                  member_lists)
 
 
 def shape_fields_named(header: Header) -> dict[str, str]:

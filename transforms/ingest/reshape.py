@@ -66,7 +66,7 @@ def household_rows(office: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         _id_flag(head_id), *_cells(own | shared), *household_key,
         *([] if "relation" in own else [pl.when(is_data).then(pl.lit("户主")).alias("raw__relation")]),
     )
-    groups = [head]
+    groups = [head, *_listed_members(office, layout, shared, household_key)]
     for position, group in layout.members.items():
         holds_something = pl.any_horizontal(pl.col(c).is_not_null() for c in group.values())
         groups.append(office.filter(is_data & holds_something).select(
@@ -74,6 +74,39 @@ def household_rows(office: pl.DataFrame, layout: Layout) -> pl.DataFrame:
             _id_flag(group.get("id_number")), *_cells(group | shared), *household_key,
         ))
     return pl.concat(groups, how="diagonal_relaxed").sort("_row", "_member", nulls_last=False)
+
+
+_LIST_SEPARATORS = r"[,，、;；/|\s]+"
+
+
+def _listed_members(office: pl.DataFrame, layout: Layout, shared: dict[str, str],
+                    household_key: list[pl.Expr]) -> list[pl.DataFrame]:
+    """Members listed in one cell each (家庭成员姓名 李四、张小; 家庭成员身份证号 …): the k-th name with
+    the k-th ID is the member at position k + 1; the head, where the list repeats it, is not."""
+    if not layout.member_lists:
+        return []
+    names_column = layout.member_lists.get("name")
+    head_id = next((c for c, f in layout.fields.items() if f == "id_number"), None)
+    listed = office.filter(pl.col("kind") == DATA).select(
+        "_row", *(pl.col(c).alias(f"raw__{f}") for f, c in shared.items()), *household_key,
+        pl.col(layout.member_lists["id_number"]).str.replace_all(_LIST_SEPARATORS, ",").alias("_ids"),
+        (pl.col(names_column).str.replace_all(_LIST_SEPARATORS, ",") if names_column
+         else pl.lit(None, pl.String)).alias("_names"),
+        (norm.id_text(pl.col(head_id)) if head_id else pl.lit(None, pl.String)).alias("_head"),
+    )
+    rows = []
+    for record in listed.iter_rows(named=True):
+        names = [n for n in (record["_names"] or "").split(",") if n]
+        ids = [n for n in (record["_ids"] or "").split(",") if n]
+        people = [(number, names[k] if k < len(names) else None) for k, number in enumerate(ids)
+                  if number.upper() != record["_head"]]
+        fixed = {k: v for k, v in record.items() if k.startswith("raw__")}
+        rows += [{"_row": record["_row"], "_member": position, "kind": DATA, "reason": None,
+                  "numeric__id_number": False, "raw__id_number": number, "raw__name": name, **fixed}
+                 for position, (number, name) in enumerate(people, start=2)]
+    if not rows:
+        return []
+    return [pl.DataFrame(rows, schema_overrides={"_member": pl.Int32, "_row": pl.Int64})]
 
 
 # 补贴类型 values: 困难残疾人生活补贴 / 生活补贴 → living, 重度残疾人护理补贴 / 护理补贴 → care
@@ -139,7 +172,7 @@ def inpatient_rows(office: pl.DataFrame, layout: Layout) -> pl.DataFrame:
 # SPEC §2, one template for several programmes: 城市低保A1档 / 农村低保B档 / 城市特困 / 农村特困 …
 _PROGRAMME = re.compile(
     r"^(城市|城镇|农村)?(低保边缘|低收入|低保|特困供养|特困|五保|孤儿|事实无人抚养儿童|困境儿童)"
-    r"(?:对象|人员|家庭|户)?([ABCabc一二三])?\d*[档类级]?$")
+    r"(?:对象|人员|家庭|户)?([ABCabc一二三])?\d*[档类级]?(?:基本生活保障金|基本生活费|保障金|生活费)?$")
 _FACTS = {"dibao": ("category",), "tekun": (), "children": ("child_category",), "low_income": ("low_income_type",)}
 _PROGRAMME_DATASETS = {"低保": "dibao", "特困": "tekun", "特困供养": "tekun", "五保": "tekun",
                        "低保边缘": "low_income", "低收入": "low_income", "孤儿": "children",

@@ -24,7 +24,13 @@ from transforms.ingest import normalise as norm
 from transforms.ingest import reshape
 from transforms.ingest.classify import IDENTITY, recognise_dataset
 from transforms.ingest.context_facts import Context, period_stamp, with_context_facts
-from transforms.ingest.headers import HEADER_ROWS, Header, find_header, header_below
+from transforms.ingest.headers import (
+    HEADER_ROWS,
+    Header,
+    extended_by_merges,
+    find_header,
+    header_below,
+)
 from transforms.ingest.layout import Layout, layout_of, shape_fields_named
 from transforms.ingest.merged_cells import column_letters, filled_down
 from transforms.ingest.non_data_rows import DATA, row_kinds, total_checks, total_row_status
@@ -58,6 +64,7 @@ def ingest_table(rel: str, table: RawTable, period: str, policy: Policy) -> list
     header = find_header(table, policy.vocabulary)
     if header is None:
         return without_header(table, rel, policy)
+    header = extended_by_merges(header, table)
     context = _context(table, header, rel)
     table, filled = _merges_filled(table, header)
     below = table.grid.slice(header.last_position + 1)

@@ -30,9 +30,11 @@ import duckdb
 import polars as pl
 
 from schemas.catalog import rule_catalog
+from schemas.kinds import sql_type
 from schemas.outputs import EXCEPTIONS, TREND, Manifest
 from schemas.period import PERIOD
 from transforms.month.faults import fault_point
+from transforms.review import store as review_store
 
 WAREHOUSE = "warehouse.duckdb"
 ACTIVE = ("new", "persisting")
@@ -72,9 +74,18 @@ def warehouse(out: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyCon
             if not read_only or not (out / WAREHOUSE).exists():
                 for statement in con.extract_statements(_SCHEMA):
                     con.execute(statement)
+                _add_new_columns(con)
+                review_store.create_tables(con)  # SPEC §7: hand-outs and answers
             yield con
         finally:
             con.close()
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse written before exceptions gained columns (township, money, case) gets them,
+    empty for the runs already recorded."""
+    for column in EXCEPTIONS.columns:
+        con.execute(f"alter table run_exceptions add column if not exists {column.name} {sql_type(column.kind)}")
 
 
 def settle_interrupted_runs(con: duckdb.DuckDBPyConnection, out: Path, period: str) -> None:
@@ -189,8 +200,10 @@ def inputs_digest(manifest: Manifest) -> str:
     return hashlib.sha256("\n".join(f"{f}:{s}" for f, s in files).encode()).hexdigest()
 
 
-def record_run(con: duckdb.DuckDBPyConnection, manifest: Manifest, exceptions: pl.DataFrame) -> None:
-    """The run, its inputs and its exceptions, in one transaction, as `publishing`."""
+def record_run(con: duckdb.DuckDBPyConnection, manifest: Manifest, exceptions: pl.DataFrame,
+               handouts: pl.DataFrame | None = None) -> None:
+    """The run, its inputs, its exceptions and its hand-outs (SPEC §7), in one transaction, as
+    `publishing`."""
     counts = exceptions.group_by("status").len()
     by_status = dict(counts.iter_rows()) if counts.height else {}
     con.execute("begin transaction")
@@ -211,8 +224,10 @@ def record_run(con: duckdb.DuckDBPyConnection, manifest: Manifest, exceptions: p
             )
         rows = exceptions.select(pl.lit(manifest.run_id).alias("run_id"), *EXCEPTIONS.names)
         con.register("incoming_exceptions", rows.to_arrow())
-        con.execute("insert into run_exceptions select * from incoming_exceptions")
+        con.execute("insert into run_exceptions by name select * from incoming_exceptions")
         con.unregister("incoming_exceptions")
+        if handouts is not None:
+            review_store.record_handouts(con, handouts)
         fault_point("warehouse-write")
         con.execute("commit")
     except BaseException:
@@ -231,6 +246,7 @@ def purge_period(con: duckdb.DuckDBPyConnection, period: str) -> int:
     for table in ("run_inputs", "run_exceptions"):
         con.execute(f"delete from {table} where run_id in (select run_id from runs where period = ?)", [period])
     con.execute("delete from decisions where period = ?", [period])
+    con.execute("delete from handouts where period = ?", [period])  # answers stay (SPEC §7)
     con.execute("delete from runs where period = ?", [period])
     con.execute("commit")
     return len(runs)

@@ -4,9 +4,10 @@ Every rule of SPEC §4 looks at one person, one household, one claim or one town
 a time, and the staged rows of all datasets are keyed by ID number. So the month splits into
 groups of people that no rule looks across: two IDs are linked when they share a 低保 household, a
 建档立卡 household, a claim id or the township that paid them 临时救助 (TEMP_RELIEF_EVEN_SPLIT), and a
-group is all the IDs linked to each other. A group whose rows name one district is
-that district's; a group naming several districts, or none, goes to the merge pass, with the
-county rules (which read only the policy). Each part is reconciled on its own, anywhere (a Dask
+group is all the IDs linked to each other. A group whose rows name one district is that district's;
+a group naming several districts, or none, goes to the merge pass. The county rules, and those
+about quarantined rows, run on the whole month when the parts are merged. Each part is reconciled
+on its own, anywhere (a Dask
 worker), and the parts' exceptions together are the month's, exactly as one pass would find them.
 """
 
@@ -24,7 +25,7 @@ from transforms.month.history import in_report_order
 from transforms.month.reconcile import Reconciliation, reconcile, reconciliation_of
 from transforms.month.stage import Month, connected, create_staged_table, prepared_month
 
-MERGE = "merge"  # the part for groups across districts, and the county rules
+MERGE = "merge"  # the part for groups across districts
 
 _LINKS = """
 create or replace temp table id_links as
@@ -96,8 +97,8 @@ class PartFound:
 
 
 def reconcile_part(part: Part, policy: Policy, period: str, received: frozenset[str]) -> PartFound:
-    """One part's exceptions and undecided subjects: the rules over its rows alone (county rules in
-    the merge part only)."""
+    """One part's exceptions and undecided subjects: the rules over its rows alone (the county rules
+    and those about quarantined rows run on the whole month, in `merged`)."""
     con = connected()
     try:
         for dataset, rows in part.tables.items():
@@ -107,17 +108,20 @@ def reconcile_part(part: Part, policy: Policy, period: str, received: frozenset[
         undecided = month.table("undecided")
     finally:
         con.close()
-    if part.name == MERGE:
-        return PartFound(found, undecided)
-    county_rules = [code for code, rule in rule_catalog().items() if rule.subject == "county"]
-    return PartFound(found.filter(~pl.col("rule_code").is_in(county_rules)),
-                     undecided.filter(~pl.col("rule_code").is_in(county_rules)))
+    whole_month = [code for code, rule in rule_catalog().items() if rule.subject in WHOLE_MONTH_SUBJECTS]
+    return PartFound(found.filter(~pl.col("rule_code").is_in(whole_month)),
+                     undecided.filter(~pl.col("rule_code").is_in(whole_month)))
+
+
+# Rules run on the whole month rather than on a part: those about quarantined rows (SPEC §6: the
+# quarantine, its suggestions and their consequences are the whole month's, which no part holds)
+# and the county rules (their budget gap counts the county's 特困 persons across every part, SPEC §5).
+WHOLE_MONTH_SUBJECTS = ("quarantine_row", "county")
 
 
 def whole_month_exceptions(month: Month) -> pl.DataFrame:
-    """The exceptions of the rules about quarantined rows (SPEC §6): the quarantine, its
-    suggestions and their consequences are the whole month's, which no part holds."""
-    codes = [code for code, rule in rule_catalog().items() if rule.subject == "quarantine_row"]
+    """The exceptions of the rules no part can find alone (WHOLE_MONTH_SUBJECTS)."""
+    codes = [code for code, rule in rule_catalog().items() if rule.subject in WHOLE_MONTH_SUBJECTS]
     return reconcile(month, codes).exceptions
 
 

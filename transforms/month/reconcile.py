@@ -75,6 +75,8 @@ def reconcile(month: Month, codes: list[str] | None = None) -> Reconciliation:
     runnable = [rule for rule in rule_catalog().values()
                 if rule.runs(month.received, month.policy) and (codes is None or rule.code in codes)]
     _write_findings(month, rules_by_file(runnable))
+    for name in ("exception_places.sql", "exception_money.sql"):  # SPEC §5: where, and how much
+        month.con.execute(*_statement(month, name))
     sql = (SQL_DIR / "exceptions.sql").read_text(encoding="utf-8")
     month.con.execute(f"create or replace table exceptions ({EXCEPTIONS.ddl()})")
     month.con.execute("insert into exceptions by name\n" + sql, month.bound(sql))
@@ -82,6 +84,11 @@ def reconcile(month: Month, codes: list[str] | None = None) -> Reconciliation:
     month.con.execute(f"insert into undecided select {', '.join(UNDECIDED.names)} from rule_findings"
                       " where undecided order by rule_code, subject")
     return reconciliation_of(month)
+
+
+def _statement(month: Month, name: str) -> tuple[str, dict[str, object]]:
+    sql = (SQL_DIR / name).read_text(encoding="utf-8")
+    return sql, month.bound(sql)
 
 
 def reconciliation_of(month: Month) -> Reconciliation:

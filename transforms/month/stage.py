@@ -29,7 +29,7 @@ SQL_DIR = Path(__file__).parents[1] / "sql"
 # DuckDB keeps to this much memory and spills the rest to `<database>.tmp/` beside the database,
 # so a province's month slows down rather than fails; DOUDI_DUCKDB_MEMORY changes it (e.g. 8GB).
 MEMORY_LIMIT = os.environ.get("DOUDI_DUCKDB_MEMORY", "3GB")
-SHARED_SQL = ("macros.sql", "people.sql", "dibao_households.sql")
+SHARED_SQL = ("macros.sql", "people.sql", "dibao_households.sql", "places.sql")
 # [counties.X.children] key -> (child_category, care_setting): orphans by care setting (SPEC §4).
 CHILD_STANDARD_KEYS = {
     "orphan_institution": ("orphan", "institution"),
@@ -68,6 +68,9 @@ class Month:
             "medical_aid_ratio_low_income": rules.medical_aid_ratio_low_income,
             "temp_relief_even_min": rules.temp_relief_even_min,
             "temp_relief_even_share": rules.temp_relief_even_share,
+            # SPEC §5: what a DISABILITY_*_MISSING person is owed, when the policy says (else unknown)
+            "living_subsidy_monthly": rules.living_subsidy_monthly,
+            "care_subsidy_by_level": [rules.care_subsidy_monthly.get(level) for level in (1, 2, 3, 4)],
         }
 
     def bound(self, sql: str, extra: dict[str, object] | None = None) -> dict[str, object]:

@@ -6,6 +6,7 @@ history. Machine outputs (Parquet, manifest) are written by transforms/month/pub
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -24,6 +25,8 @@ class MonthReport:
     trend       one row per (period, rule_code, county) with `n`, the active exceptions of that
                 period's latest complete run, for every period the warehouse holds, this one included
     unmask      True only when the run was asked for full ID numbers (`doudi run --unmask`)
+    cases       the case register (SPEC §7 supervision): one row per case handed out so far, with its
+                county, township, money, last answer and state; None where no warehouse was read
     """
 
     period: str
@@ -36,6 +39,8 @@ class MonthReport:
     households: pl.DataFrame
     trend: pl.DataFrame
     unmask: bool = False
+    cases: pl.DataFrame | None = None  # SPEC §7: every case handed out so far (transforms/review/cases.py)
+    today: date | None = None  # the day the review loop counted deadlines from
 
     def county_name(self, code: str | None) -> str:
         county = self.policy.counties.get(code or "")

@@ -14,6 +14,7 @@ from schemas.datasets import DATASETS, OFFICE_LABELS, OFFICES
 from schemas.outputs import ROSTER_HOUSEHOLDS, ROSTER_PERSONS
 from transforms.reports import MonthReport
 from transforms.reports import labels as show
+from transforms.reports.masking import masked_suggestions
 from transforms.reports.workbook import Sheet, Workbook, write_table_book
 
 MONEY = "money"
@@ -33,7 +34,8 @@ def write_exit_due_book(path: Path, report: MonthReport) -> Path:
         pl.col("sources").list.join("\n").alias("sources"),
     ).sort("county", "household_id")
     headers = {
-        "county": "区县", "household_id": "户编号", "head_name": "户主姓名", "id_number": "户主身份证号码",
+        "county": "区县", "township": "乡镇（街道）", "village": "村（社区）", "household_id": "户编号",
+        "head_name": "户主姓名", "id_number": "户主身份证号码",
         "area_type": "城乡类别", "members": "保障人数", "per_capita_income": "花名册月人均收入（元）",
         "registry_income_monthly": "建档立卡月人均收入（元）", "income_used": "认定月人均收入（元）",
         "standard": "低保标准（元/人·月）", "over_standard": "超出标准（元）", "benefit_total": "月保障金合计（元）",
@@ -77,9 +79,30 @@ def write_roster_books(folder: Path, report: MonthReport) -> list[Path]:
         sheet = Sheet(table.label, frame.select(table.names), table.headers, kinds,
                       title=f"{report.period} {table.label}：{frame.height} 行", widths={"sources": 50})
         path = folder / f"{table.name}.xlsx"
-        write_table_book(path, sheet)
+        if table is ROSTER_PERSONS:  # printed: the columns an officer reads first, every field after
+            write_table_book(path, _printed_persons(sheet, report), more=(sheet,))
+        else:
+            write_table_book(path, sheet)
         written.append(path)
     return written
+
+
+# What an officer reads of a person on paper: where, who, in which programmes, what is wrong.
+PRINTED_PERSON_COLUMNS = ("county", "township", "village", "name", "id_number", "in_dibao", "in_tekun",
+                          "on_registry", "disabled", "deceased", "exception_codes")
+
+
+def _printed_persons(sheet: Sheet, report: MonthReport) -> Sheet:
+    headers = {c: sheet.headers[c] for c in PRINTED_PERSON_COLUMNS}
+    flags = {c: "flag" for c in ("in_dibao", "in_tekun", "on_registry", "disabled", "deceased")}
+    return Sheet(
+        "打印版", sheet.frame.select(list(headers)).sort("county", "township", "village", "name",
+                                                                   nulls_last=True),
+        headers, flags | {"exception_codes": "longtext"},
+        title=f"{report.period} 人员花名册（核对后）：{sheet.frame.height} 人",
+        note=f"按区县、乡镇、村排列；金额、户编号、数据来源等全部字段见“{sheet.name}”工作表。",
+        widths={"exception_codes": 40, "village": 12, "township": 12, "name": 10, "id_number": 21},
+    )
 
 
 def _shown_kind(kind: str) -> str:
@@ -108,9 +131,9 @@ def write_quarantine_book(path: Path, report: MonthReport) -> Path:
         show.dataset_label().alias("dataset_cn"),
         show.reason().alias("reason_cn"),
         show.field_labels(report.quarantine).alias("field_cn"),
-        show.masked("value", report.unmask).alias("value_shown"),
+        _shown_id("value", "suggested_id_number", report.unmask).alias("value_shown"),
         show.masked("message", report.unmask).alias("message_shown"),
-        show.masked("suggested_id_number", report.unmask).alias("suggested_shown"),
+        _shown_id("suggested_id_number", "value", report.unmask).alias("suggested_shown"),
         show.masked("suggestion_basis", report.unmask).alias("basis_shown"),
     ).sort("file", "sheet", "row", "reason")
     with Workbook(path) as book:
@@ -120,6 +143,17 @@ def write_quarantine_book(path: Path, report: MonthReport) -> Path:
             if mine.height:
                 book.add_table(_office_sheet(office, mine))
     return path
+
+
+def _shown_id(column: str, against: str, unmask: bool) -> pl.Expr:
+    """A broken ID and its suggested correction (SPEC §6) masked but for the digits where they
+    differ, so the officer sees what to correct without --unmask."""
+    if unmask:
+        return pl.col(column)
+    digits = {c: pl.col(c).str.replace_all(r"[^0-9Xx]", "").str.to_uppercase() for c in (column, against)}
+    comparable = pl.col("suggested_id_number").is_not_null() & (pl.col("field") == "id_number")
+    return (pl.when(comparable).then(masked_suggestions(digits[column], digits[against]))
+            .otherwise(show.masked(column, unmask)))
 
 
 def _office_sheet(office: str, rows: pl.DataFrame) -> Sheet:

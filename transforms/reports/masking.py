@@ -30,3 +30,27 @@ def masked_text(text: str | None) -> str | None:
 def masked_column(column: pl.Expr) -> pl.Expr:
     """The vectorised `masked_text` of a text column (the separators around a run are kept)."""
     return column.str.replace_all(rf"(^|[^\dXx]){_ID_LIKE}([^\dXx]|$)", "${1}${2}********${3}${4}")
+
+
+def _digits(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").upper() if ch.isdigit() or ch == "X")
+
+
+def masked_but_differing(number: str | None, other: str | None) -> str | None:
+    """An ID masked as usual, except where it differs from `other` (SPEC §6, issue 18: a suggested
+    correction shows the digits that change, so the officer can correct the source without --unmask):
+    `340705198001011234` against `340705198001013234` → `340705******1*1234`, position by position,
+    when both have 18 characters; otherwise masked as usual."""
+    if number is None:
+        return None
+    theirs = _digits(other)
+    if len(number) != 18 or len(theirs) != 18:
+        return mask_id(number)
+    middle = "".join(ch if ch != theirs[i] else "*" for i, ch in enumerate(number[6:14], start=6))
+    return number[:6] + middle + number[14:]
+
+
+def masked_suggestions(suggested: pl.Expr, broken: pl.Expr) -> pl.Expr:
+    """`masked_but_differing` over two columns (the few rows that carry a suggestion)."""
+    return pl.struct(suggested.alias("a"), broken.alias("b")).map_elements(
+        lambda pair: masked_but_differing(pair["a"], pair["b"]), return_dtype=pl.String)

@@ -86,23 +86,41 @@ def unique(column: str, what: str) -> Expect:
     return Expect("ExpectColumnValuesToBeUnique", f"{what}不重复", {"column": column})
 
 
-def input_suite(dataset: str, staged: pl.DataFrame) -> Suite:
+def input_suite(dataset: str, staged: pl.DataFrame,
+                absent: Mapping[str, set[tuple[str, str]]] | None = None) -> Suite:
     """A staged table: IDs well formed, amounts not negative, required fields filled, every row
-    traceable to its source row."""
+    traceable to its source row. A required field of a row from a sheet without that column
+    (`absent`: field -> (file, sheet)) is unknown, not blank (SPEC §2): it is not counted."""
     fields = DATASETS[dataset].fields
     money = [f for f in fields if f.kind in ("money", "money0")]
     required = [f for f in fields if f.required and f.name != "id_number"]
+    sheet = pl.concat_str("src_file", pl.col("src_sheet").fill_null(""), separator="\0")
+    filled = [
+        (sheet.is_in([f"{file}\0{name}" for file, name in (absent or {}).get(f.name, ())]) | pl.col(f.name).is_not_null())
+        .alias(f"filled__{f.name}")
+        for f in required
+    ]
     expectations = (
         not_null("id_number", "身份证号码（id_number）"),
         Expect("ExpectColumnValuesToMatchRegex", "身份证号码为18位：17位数字加1位数字或X",
                {"column": "id_number", "regex": ID_SHAPE}),
         *(not_negative(f.name, f"「{f.label}」（{f.name}）") for f in money),
-        *(not_null(f.name, f"必填项「{f.label}」（{f.name}）") for f in required),
+        *(in_set(f"filled__{f.name}", (True,), f"必填项「{f.label}」（{f.name}）不为空（表中本无此列的行，其值不详，不计）")
+          for f in required),
         not_null("src_row", "来源行号（src_row）"),
     )
-    columns = list(dict.fromkeys(["id_number", *(f.name for f in money + required), "src_row"]))
+    columns = list(dict.fromkeys(["id_number", *(f.name for f in money), "src_row"]))
     return Suite(f"inputs.{dataset}", f"输入：{DATASETS[dataset].label}（{dataset}）",
-                 staged.select(columns), expectations, personal=True)
+                 staged.select(*columns, *filled), expectations, personal=True)
+
+
+def absent_columns(report: MonthReport) -> dict[str, dict[str, set[tuple[str, str]]]]:
+    """Dataset -> field -> the (file, sheet) read without that column (manifest `fields_absent`)."""
+    found: dict[str, dict[str, set[tuple[str, str]]]] = {}
+    for entry in report.manifest.inputs:
+        for name in entry.fields_absent:
+            found.setdefault(entry.dataset, {}).setdefault(name, set()).add((entry.file, entry.sheet))
+    return found
 
 
 def exceptions_suite(exceptions: pl.DataFrame) -> Suite:
@@ -202,7 +220,8 @@ def imbalance(sheet: InputEntry) -> str | None:
 def quality_suites(staged: Mapping[str, pl.DataFrame], report: MonthReport) -> list[Suite]:
     """Every suite of the site: one per staged dataset that has rows, then the outputs."""
     return [
-        *(input_suite(name, frame) for name, frame in staged.items() if frame.height),
+        *(input_suite(name, frame, absent_columns(report).get(name)) for name, frame in staged.items()
+          if frame.height),
         exceptions_suite(report.exceptions),
         subjects_suite(report.exceptions, staged, report.policy.counties, report.quarantine),
         quarantine_suite(report.quarantine),

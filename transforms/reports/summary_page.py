@@ -16,12 +16,19 @@ from urllib.parse import quote
 
 import polars as pl
 
-from schemas.catalog import SEVERITY_LABELS, STATUS_LABELS, rule_catalog
+from schemas.catalog import (
+    FIRST_SEEN_LABEL,
+    MONEY_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    rule_catalog,
+)
 from schemas.datasets import DATASETS, OFFICE_LABELS
 from schemas.outputs import SkippedRule
 from schemas.policy import unset_keys_in_words
 from transforms.reports import MonthReport
 from transforms.reports.masking import masked_text
+from transforms.reports.review_page import money_cards, news_card, supervision_html
 
 ACTIVE = ("new", "persisting")  # resolved exceptions are no longer found: counted apart
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
@@ -71,10 +78,11 @@ def summary_html(report: MonthReport, files: list[str]) -> str:
     active = active_exceptions(report)
     sections = [
         header_html(report), cards_html(report, active), notes_html(report),
-        charts_html(report, active), rules_table_html(report), datasets_table_html(report),
-        links_html(files, report.unmask),
-        "<footer>本页只有统计数，不含任何个人信息；每条异常的明细见异常清单。"
-        "“仍存在”＝新发现＋持续存在；“已解决”指上次运行发现、本次不再出现的异常。</footer>",
+        charts_html(report, active), rules_table_html(report), supervision_html(report),
+        datasets_table_html(report), links_html(files, report.unmask),
+        "<footer>本页只有统计数，不含任何个人信息；每条异常的明细见异常清单，各乡镇的疑点见“下发”文件夹。"
+        f"“{FIRST_SEEN_LABEL}”指首次发现于本月的异常；“仍存在”＝本次新增＋持续存在，是与本期上一次运行相比；"
+        "“本次解决”指上次运行发现、本次不再出现的异常。</footer>",
     ]
     return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             f"<title>兜底核查月度汇总 {report.period}</title><style>{CSS}</style></head>"
@@ -98,13 +106,6 @@ def active_exceptions(report: MonthReport) -> pl.DataFrame:
         pl.col("rule_code").replace_strict(titles, default=pl.col("rule_code")).alias("title"),
         pl.col("severity").replace_strict(SEVERITY_LABELS, default="提示").alias("severity_cn"),
     )
-
-
-def money_at_stake() -> pl.Expr:
-    """|expected − actual| summed over the rules where it is money paid wrongly or owed."""
-    rules = [code for code, rule in rule_catalog().items() if rule.money_at_stake]
-    gap = (pl.col("expected") - pl.col("actual")).abs()
-    return gap.filter(pl.col("rule_code").is_in(rules)).sum().fill_null(0.0)
 
 
 def amount(value: float) -> str:
@@ -133,9 +134,10 @@ def cards_html(report: MonthReport, active: pl.DataFrame) -> str:
     cards = [
         ("仍存在的异常", f"{active.height:,}",
          "，".join(f"{STATUS_LABELS[s]} {by_status.get(s, 0):,}" for s in STATUS_LABELS)),
+        news_card(report, active),
         ("按严重程度", "".join(f"<span>{by_severity.get(s, 0):,}<i>{label}</i></span> "
                               for s, label in SEVERITY_LABELS.items()), "仍存在的异常"),
-        ("涉及金额（元）", amount(active.select(money_at_stake()).item()), "多发、少发或应付未付的合计"),
+        *money_cards(active),
         ("隔离数据（行）", f"{quarantined:,}", f"{report.quarantine.height:,} 个问题，待各部门更正"),
         ("读取的文件", f"{len(read):,}", f"工作表 {len(report.manifest.inputs):,} 张；"
                                         f"未能使用的文件 {len(report.manifest.rejected):,} 个"),
@@ -259,10 +261,13 @@ def table_html(header: list[str], rows: list[list[str]], numeric_from: int) -> s
 
 def rules_table_html(report: MonthReport) -> str:
     """One row per rule of the catalog: counts by status and money, or that it did not run."""
+    active = pl.col("status").is_in(ACTIVE)
     counts = report.exceptions.group_by("rule_code").agg(
-        pl.col("status").is_in(ACTIVE).sum().alias("active"),
+        active.sum().alias("active"),
+        (active & (pl.col("first_seen") == report.period)).sum().alias("month_new"),
         *(pl.col("status").eq(s).sum().alias(s) for s in STATUS_LABELS),
-        money_at_stake().alias("money"),
+        *(pl.col(m).filter(active).sum().alias(m) for m in MONEY_LABELS),
+        pl.col("money_unknown").filter(active).any().alias("unknown"),
     )
     found = {row["rule_code"]: row for row in counts.to_dicts()}
     skipped = set(report.manifest.rules_skipped)
@@ -273,14 +278,16 @@ def rules_table_html(report: MonthReport) -> str:
         name = f"{e(rule.title)}<code>{e(code)}</code>"
         level = f"<span class=sev-{severity}>{severity}</span>"
         if code in skipped:
-            rows.append([name, level, "<span class=quiet>本月未执行</span>", "", "", "", "", ""])
+            rows.append([name, level, "<span class=quiet>本月未执行</span>", *[""] * (5 + len(MONEY_LABELS))])
             continue
-        row = found.get(code, {"active": 0, "money": 0.0} | dict.fromkeys(STATUS_LABELS, 0))
-        money = amount(row["money"]) if rule.money_at_stake else "—"
+        row = found.get(code, dict.fromkeys(("active", "month_new", *STATUS_LABELS), 0) | {"unknown": False})
+        money = [amount(row[m]) if row.get(m) else ("未知" if row["unknown"] else "—") for m in MONEY_LABELS]
         unknown = (f"<span title='{e(undecided[code].why)}'>{undecided[code].subjects:,}</span>"
                    if code in undecided else "0")
-        rows.append([name, level, *(f"{row[k]:,}" for k in ("active", *STATUS_LABELS)), unknown, money])
-    header = ["规则", "严重程度", "仍存在", *STATUS_LABELS.values(), "无法判定", "涉及金额（元）"]
+        rows.append([name, level, *(f"{row[k]:,}" for k in ("active", "month_new", *STATUS_LABELS)), unknown,
+                     *money])
+    header = ["规则", "严重程度", "仍存在", FIRST_SEEN_LABEL, *STATUS_LABELS.values(), "无法判定",
+              *(f"{label}（元）" for label in MONEY_LABELS.values())]
     return "<h2>按规则汇总</h2>" + table_html(header, rows, numeric_from=2)
 
 

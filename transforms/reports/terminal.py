@@ -16,7 +16,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from schemas.catalog import STATUS_LABELS, rule_catalog
+from schemas.catalog import FIRST_SEEN_LABEL, MONEY_LABELS, STATUS_LABELS, rule_catalog
 from schemas.datasets import DATASETS
 from schemas.outputs import Manifest
 from transforms.month.history import Comparison
@@ -27,7 +27,26 @@ REPORT_FILES = ("exceptions.xlsx", "exit_due.xlsx", "quarantine.xlsx", "roster_p
 
 
 def run_summary(manifest: Manifest, exceptions: pl.DataFrame, folder: Path) -> RenderableType:
-    return Group(_inputs_table(manifest), _rules_table(exceptions), *_notes(manifest), _files(folder))
+    return Group(_inputs_table(manifest), _rules_table(exceptions, manifest.period), _money(exceptions),
+                 *_notes(manifest), *_feedback(manifest), _files(folder))
+
+
+def _money(exceptions: pl.DataFrame) -> RenderableType:
+    """SPEC §5: the three kinds of money, each on its own, of the exceptions still found."""
+    active = exceptions.filter(pl.col("status") != "resolved")
+    parts = [f"{label} {float(active[column].sum() or 0):,.2f} 元" for column, label in MONEY_LABELS.items()]
+    unknown = active["money_unknown"].sum() if "money_unknown" in active.columns else 0
+    return Text("金额：" + "，".join(parts) + (f"（另有 {unknown} 条金额未知，未计入）" if unknown else ""))
+
+
+def _feedback(manifest: Manifest) -> list[RenderableType]:
+    """SPEC §7 take-back: the returned workbooks read, and the rows not taken (listed in summary.html)."""
+    if not manifest.feedback_read:
+        return []
+    recorded = sum(f.answers_recorded for f in manifest.feedback_read)
+    rejected = sum(1 for r in manifest.feedback_rejected if not r.answer_taken)
+    return [Text(f"核查反馈：读取交回文件 {len(manifest.feedback_read)} 个，新记录答复 {recorded} 条，"
+                 f"未采用 {rejected} 行，相互矛盾 {len(manifest.feedback_conflicts)} 处（详见 summary.html）")]
 
 
 def _inputs_table(manifest: Manifest) -> Table:
@@ -47,20 +66,24 @@ def _inputs_table(manifest: Manifest) -> Table:
     return table
 
 
-def _rules_table(exceptions: pl.DataFrame) -> RenderableType:
+def _rules_table(exceptions: pl.DataFrame, period: str) -> RenderableType:
+    """Per rule: 本月新发现 (first seen this month) apart from 本次新增 / 持续存在 / 本次解决."""
     counts = exceptions.group_by("rule_code", "status").len()
     by_rule = {(code, status): n for code, status, n in counts.iter_rows()}
     if not by_rule:
         return Text("本月没有发现异常。")
+    month_new = dict(exceptions.filter((pl.col("status") != "resolved") & (pl.col("first_seen") == period))
+                     .group_by("rule_code").len().iter_rows())
     table = Table(title="核对发现的异常", title_justify="left")
     table.add_column("规则")
-    for label in STATUS_LABELS.values():
+    for label in (FIRST_SEEN_LABEL, *STATUS_LABELS.values()):
         table.add_column(label, justify="right")
     for code, rule in rule_catalog().items():
-        row = [by_rule.get((code, status), 0) for status in STATUS_LABELS]
+        row = [month_new.get(code, 0), *(by_rule.get((code, status), 0) for status in STATUS_LABELS)]
         if any(row):
             table.add_row(rule.title, *(str(n) if n else "" for n in row))
-    table.add_row("合计", *(str(sum(n for (_, s), n in by_rule.items() if s == status)) for status in STATUS_LABELS),
+    table.add_row("合计", str(sum(month_new.values())),
+                  *(str(sum(n for (_, s), n in by_rule.items() if s == status)) for status in STATUS_LABELS),
                   style="bold")
     return table
 

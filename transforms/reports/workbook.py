@@ -29,7 +29,9 @@ import xlsxwriter
 EXCEL_MAX_ROWS = 1_048_576
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_LIKE = re.compile(r"^[\t\r]*[=+\-@]")
+FORMULA_LIKE = _FORMULA_LIKE  # text a spreadsheet would take for a formula (the 下发 workbooks quote it too)
 _WIDTH_SAMPLE = 2000
+PAGE_FOOTER = "&L&9&A&R&9第 &P 页，共 &N 页"  # printed: the sheet's name, and page n of N
 LINE_POINTS = 17  # a wrapped line of Chinese text at 11 pt (CJK fonts have a taller line than Latin)
 
 
@@ -56,6 +58,21 @@ class Block:
     rows: list[list[object]]
     header: list[str] | None = None
     sentences: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    """A summary cell that opens another sheet of the workbook (汇总 → a rule's sheet)."""
+
+    text: str
+    sheet: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share written as a percentage (0.5 → 50.0%); none to divide by is shown —."""
+
+    value: float | None
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -99,6 +116,8 @@ class Workbook:
         add = self.book.add_format
         self.formats = {name: add(look) for name, look in LOOK.items()}
         self.formats |= {f"{name}_quoted": add(LOOK[name] | {"quote_prefix": True}) for name in ("text", "longtext")}
+        self.formats["link"] = add(LOOK["text"] | {"font_color": "#0563C1", "underline": 1})
+        self.formats["percent"] = add({"num_format": "0.0%", "valign": "top"})
 
     def close(self) -> None:
         self.book.close()
@@ -126,6 +145,7 @@ class Workbook:
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
+        ws.set_footer(PAGE_FOOTER)
         if header_row is not None:
             ws.repeat_rows(header_row)
 
@@ -187,6 +207,7 @@ class Workbook:
             ws.write_string(row, 0, block.heading, self.formats["heading"])
             row += 1
             if block.header:
+                ws.set_row(row, LINE_POINTS * 2)  # headers such as 预算缺口（元） wrap onto two lines
                 for i, text in enumerate(block.header):
                     ws.write_string(row, i, text, self.formats["header"])
                 row += 1
@@ -203,19 +224,20 @@ class Workbook:
         return ws.name
 
 
-def write_table_book(path: Path, sheet: Sheet, max_rows: int = EXCEL_MAX_ROWS) -> list[str]:
+def write_table_book(path: Path, sheet: Sheet, max_rows: int = EXCEL_MAX_ROWS, more: tuple[Sheet, ...] = ()) -> list[str]:
     """A workbook of one table, as `Workbook.add_table` lays it out (continued on numbered sheets past
-    `max_rows`), written by rust_xlsxwriter; returns the sheet names."""
-    above = (sheet.title is not None) + (sheet.note is not None)
-    per_sheet = max_rows - above - 1
+    `max_rows`), then the `more` tables after it, written by rust_xlsxwriter; returns the sheet names."""
     book, taken, names = rx.FastExcel(path), set(), []
-    for start in range(0, max(sheet.frame.height, 1), per_sheet):
-        frame = sheet.frame.slice(start, per_sheet)
-        name = sheet_name(sheet.name if not names else f"{sheet.name} ({len(names) + 1})", taken)
-        shown = _shown(sheet, frame)
-        book.freeze(row=above + 1, sheet=name)
-        book.sheet(name, shown, header_row=above, **_rust_layout(sheet, frame, shown, above))
-        names.append(name)
+    for table in (sheet, *more):
+        above = (table.title is not None) + (table.note is not None)
+        per_sheet = max_rows - above - 1
+        for n, start in enumerate(range(0, max(table.frame.height, 1), per_sheet), start=1):
+            frame = table.frame.slice(start, per_sheet)
+            name = sheet_name(table.name if n == 1 else f"{table.name} ({n})", taken)
+            shown = _shown(table, frame)
+            book.freeze(row=above + 1, sheet=name)
+            book.sheet(name, shown, header_row=above, **_rust_layout(table, frame, shown, above))
+            names.append(name)
     book.save()
     return names
 
@@ -254,7 +276,8 @@ def _rust_layout(sheet: Sheet, frame: pl.DataFrame, shown: pl.DataFrame, above: 
         "column_widths": dict(zip(sheet.headers.values(), map(float, widths), strict=True)),
         "column_formats": formats, "header_format": _rust_format(LOOK["header"]),
         "merge_ranges": merges or None, "row_heights": heights, "autofilter": True,
-        "page_setup": {"landscape": True, "paper_size": 9, "fit_to_pages": (1, 0), "repeat_rows": above},
+        "page_setup": {"landscape": True, "paper_size": 9, "fit_to_pages": (1, 0), "repeat_rows": above,
+                       "footer": PAGE_FOOTER},
     }
 
 
@@ -292,7 +315,14 @@ def _note_points(note: str, widths: list[int]) -> float:
 def _write_any(ws, row: int, col: int, value: object, formats: dict) -> None:
     if value is None:
         return
-    if isinstance(value, bool):
+    if isinstance(value, Rate):
+        if value.value is None:
+            ws.write_string(row, col, "—", formats["number"])
+        else:
+            ws.write_number(row, col, value.value, formats["percent"])
+    elif isinstance(value, Link):
+        ws.write_url(row, col, f"internal:'{value.sheet}'!A1", formats["link"], string=value.text)
+    elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", formats["text"])
     elif isinstance(value, int):
         ws.write_number(row, col, value, formats["number"])

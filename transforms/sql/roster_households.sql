@@ -15,6 +15,8 @@ final as (
     select
         households.household_id,
         households.county,
+        places.township,
+        places.village,
         households.area_type,
         households.members,
         households.head_name,
@@ -29,6 +31,7 @@ final as (
         list_sort(list_distinct(households.sources)) as sources
     from dibao_households as households
     left join exception_codes using (household_id)
+    left join person_places as places on places.id_number = households.head_id_number
 )
 
 select * from final

@@ -87,6 +87,8 @@ final as (
         people.id_number,
         coalesce(home.name, people.name) as name,
         coalesce(home.county, people.county) as county,
+        places.township,
+        places.village,
         coalesce(home.in_dibao, false) as in_dibao,
         home.dibao_household_id,
         coalesce(home.in_tekun, false) as in_tekun,
@@ -123,6 +125,7 @@ final as (
         list_sort(list_distinct(people.sources)) as sources
     from people
     left join assisted_people as home using (id_number)
+    left join person_places as places using (id_number)
     left join registry_status using (id_number)
     left join disability using (id_number)
     left join insurance using (id_number)
