@@ -37,6 +37,7 @@ test-fast: install
 
 bench: install
 	$(PY) -m tests.benchmarks.bench_month
+	$(PY) -m tests.benchmarks.bench_reshape
 
 lint: install
 	$(VENV)/bin/ruff check flows transforms schemas sample_month tests

@@ -14,7 +14,7 @@ deaths_before_period as (
     select
         id_number,
         min(death_date) as death_date,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         rows_text(src_file, src_sheet, src_row, src_member) as death_rows,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from deaths
@@ -52,9 +52,9 @@ paid_by_programme as (
         programme,
         known_sum(paid) as paid,
         any_true(paid_for_sure) as paid_for_sure,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-        first(household_id order by src_file, src_sheet, src_row) as household_id,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+        first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from payments_this_month
     where id_number in (select id_number from deaths_before_period)

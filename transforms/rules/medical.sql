@@ -62,7 +62,7 @@ enrollment_this_year as (
             filter (where insured_status = 'active' and year = $period_year) as premium,
         arg_min(premium_subsidy, round(premium - premium_subsidy, 2))
             filter (where insured_status = 'active' and year = $period_year) as premium_subsidy,
-        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
         rows_text(src_file, src_sheet, src_row, src_member) as rows_text,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from enrollment_judged
@@ -226,13 +226,16 @@ medical_aid_judged as (
 medical_aid_shortfall as (
     select
         'MEDICAL_AID_SHORTFALL' as rule_code,
-        coalesce(first(county order by src_file, src_sheet, src_row) filter (where county is not null),
+        coalesce(first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null),
                  any_value(home_county)) as county,
         claim_id as subject,
-        first(id_number order by src_file, src_sheet, src_row) as id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(dibao_household_id order by src_file, src_sheet, src_row) as household_id,
-        '结算单 ' || claim_id || '（' || first(name order by src_file, src_sheet, src_row) || '，'
+        first(id_number order by src_file, src_sheet, src_row, src_member) as id_number,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(dibao_household_id order by src_file, src_sheet, src_row, src_member) as household_id,
+        '结算单 ' || claim_id
+            || case when regexp_full_match(claim_id, 'D[0-9a-f]{12}')
+                    then '（导出表无结算单号，此编号由身份证号、入院日期、结算日期和政策范围内费用推算）' else '' end
+            || '（' || first(name order by src_file, src_sheet, src_row, src_member) || '，'
             || strftime(min(settle_date), '%Y-%m-%d') || ' 结算）政策范围内个人自付 '
             || case when bool_or(out_of_pocket is null) then '至少 ' || yuan(sum(out_of_pocket_low))
                     else yuan(sum(out_of_pocket)) end
@@ -260,12 +263,12 @@ medical_aid_shortfall as (
 medical_aid_undecided as (
     select
         'MEDICAL_AID_SHORTFALL' as rule_code,
-        coalesce(first(county order by src_file, src_sheet, src_row) filter (where county is not null),
+        coalesce(first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null),
                  any_value(home_county)) as county,
         claim_id as subject,
-        first(id_number order by src_file, src_sheet, src_row) as id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(dibao_household_id order by src_file, src_sheet, src_row) as household_id,
+        first(id_number order by src_file, src_sheet, src_row, src_member) as id_number,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(dibao_household_id order by src_file, src_sheet, src_row, src_member) as household_id,
         null as detail,
         null::double as expected,
         null::double as actual,

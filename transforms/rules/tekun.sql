@@ -47,10 +47,10 @@ tekun_rows_below_standard as (
 tekun_below_standard_undecided as (
     select
         'TEKUN_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         any_value(dibao_household_id) as household_id,
         null as detail,
         null::double as expected,
@@ -65,13 +65,13 @@ tekun_below_standard_undecided as (
 tekun_below_standard as (
     select
         'TEKUN_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         any_value(dibao_household_id) as household_id,
-        first(name order by src_file, src_sheet, src_row) || '本月基本生活费 ' || yuan(sum(basic_paid))
-            || ' 元，低于' || coalesce(first(county_name order by src_file, src_sheet, src_row), '各区县')
+        first(name order by src_file, src_sheet, src_row, src_member) || '本月基本生活费 ' || yuan(sum(basic_paid))
+            || ' 元，低于' || coalesce(first(county_name order by src_file, src_sheet, src_row, src_member), '各区县')
             || '特困人员基本生活标准 ' || yuan(sum(tekun_basic)) || ' 元，少发 '
             || yuan(sum(tekun_basic) - sum(basic_paid)) || ' 元，请补发（'
             || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,

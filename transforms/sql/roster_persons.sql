@@ -6,8 +6,8 @@ with
 people as (
     select
         id_number,
-        first(name order by dataset_order, src_file, src_sheet, src_row) as name,
-        first(county order by dataset_order, src_file, src_sheet, src_row)
+        first(name order by dataset_order, src_file, src_sheet, src_row, src_member) as name,
+        first(county order by dataset_order, src_file, src_sheet, src_row, src_member)
             filter (where county is not null) as county,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from person_rows
@@ -44,9 +44,9 @@ insurance as (  -- PREMIUM_NOT_SUBSIDIZED: year(P) rows; an active row is prefer
     select
         id_number,
         bool_or(insured_status = 'active') as insured_active,
-        first(premium order by insured_status <> 'active', src_file, src_sheet, src_row) as premium,
+        first(premium order by insured_status <> 'active', src_file, src_sheet, src_row, src_member) as premium,
         first(coalesce(premium_subsidy, 0)
-              order by insured_status <> 'active', src_file, src_sheet, src_row) as premium_subsidy
+              order by insured_status <> 'active', src_file, src_sheet, src_row, src_member) as premium_subsidy
     from enrollment
     where year = $period_year
     group by id_number
