@@ -69,14 +69,14 @@ children_rows_judged as (
 child_allowance_below_standard as (
     select
         'CHILD_ALLOWANCE_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         any_value(dibao_household_id) as household_id,
-        first(name order by src_file, src_sheet, src_row) || '（'
-            || first(category_cn order by src_file, src_sheet, src_row) || '）本月基本生活费 '
-            || yuan(sum(allowance)) || ' 元，低于' || coalesce(first(county_name order by src_file, src_sheet, src_row), '各区县')
+        first(name order by src_file, src_sheet, src_row, src_member) || '（'
+            || first(category_cn order by src_file, src_sheet, src_row, src_member) || '）本月基本生活费 '
+            || yuan(sum(allowance)) || ' 元，低于' || coalesce(first(county_name order by src_file, src_sheet, src_row, src_member), '各区县')
             || '困境儿童分类保障标准 ' || yuan(sum(lowest)) || ' 元，少发 '
             || yuan(sum(lowest) - sum(allowance)) || ' 元，请补发（'
             || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
@@ -92,10 +92,10 @@ child_allowance_below_standard as (
 child_allowance_undecided as (
     select
         'CHILD_ALLOWANCE_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         any_value(dibao_household_id) as household_id,
         null as detail,
         null::double as expected,

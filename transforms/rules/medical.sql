@@ -107,7 +107,7 @@ illness_households as (  -- NULL: the status or the cause of a row is unknown
 illness_members as (  -- members of 建档立卡 households poor by illness, proven (true) or maybe (NULL)
     select
         registry.id_number,
-        first(registry.county order by src_file, src_sheet, src_row)
+        first(registry.county order by src_file, src_sheet, src_row, src_member)
             filter (where registry.county is not null) as county,
         any_true(households.poor_by_illness) as poor_by_illness,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources

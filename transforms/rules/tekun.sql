@@ -130,13 +130,13 @@ tekun_care_rows_judged as (
 tekun_care_below_standard as (
     select
         'TEKUN_CARE_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         any_value(dibao_household_id) as household_id,
-        first(name order by src_file, src_sheet, src_row) || '（'
-            || first(self_care_cn order by src_file, src_sheet, src_row) || '）本月照料护理费 '
+        first(name order by src_file, src_sheet, src_row, src_member) || '（'
+            || first(self_care_cn order by src_file, src_sheet, src_row, src_member) || '）本月照料护理费 '
             || yuan(sum(care_paid)) || ' 元，低于特困人员照料护理标准 ' || yuan(sum(lowest))
             || ' 元，少发 ' || yuan(sum(lowest) - sum(care_paid)) || ' 元，请补发（'
             || rows_text(src_file, src_sheet, src_row, src_member) || '）' as detail,
@@ -152,10 +152,10 @@ tekun_care_below_standard as (
 tekun_care_undecided as (
     select
         'TEKUN_CARE_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         any_value(dibao_household_id) as household_id,
         null as detail,
         null::double as expected,

@@ -186,14 +186,14 @@ payments_judged as (  -- after_death NULL: a date unknown, so the payment may ha
 temp_relief_after_death as (
     select
         'TEMP_RELIEF_AFTER_DEATH' as rule_code,
-        coalesce(first(payment.county order by src_file, src_sheet, src_row)
+        coalesce(first(payment.county order by src_file, src_sheet, src_row, src_member)
                      filter (where payment.county is not null),
                  any_value(home.county)) as county,
         payment.id_number || ':' || strftime(payment.pay_date, '%Y-%m-%d') as subject,
         payment.id_number,
-        first(payment.name order by src_file, src_sheet, src_row) as name,
+        first(payment.name order by src_file, src_sheet, src_row, src_member) as name,
         any_value(dibao_members.household_id) as household_id,
-        first(payment.name order by src_file, src_sheet, src_row) || '已于 '
+        first(payment.name order by src_file, src_sheet, src_row, src_member) || '已于 '
             || strftime(any_value(payment.death_date), '%Y-%m-%d') || ' 死亡（' || any_value(payment.death_rows)
             || '），' || strftime(payment.pay_date, '%Y-%m-%d') || ' 仍发放临时救助 '
             || yuan_or_unknown(known_sum(payment.amount)) || '（'
@@ -213,10 +213,10 @@ temp_relief_after_death as (
 temp_relief_after_death_undecided as (
     select
         'TEMP_RELIEF_AFTER_DEATH' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number || ':' || coalesce(strftime(pay_date, '%Y-%m-%d'), '日期不详') as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         null as household_id,
         null as detail,
         null::double as expected,

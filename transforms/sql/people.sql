@@ -128,10 +128,10 @@ left join registry_members r using (id_number);
 create or replace temp table low_income_members as
 select
     id_number,
-    first(name order by src_file, src_sheet, src_row) as name,
-    first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-    first(household_id order by src_file, src_sheet, src_row) as household_id,
-    first(low_income_type order by src_file, src_sheet, src_row) as low_income_type,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+    first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
+    first(low_income_type order by src_file, src_sheet, src_row, src_member) as low_income_type,
     list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from low_income
 group by id_number;
@@ -141,10 +141,10 @@ group by id_number;
 create or replace temp table children_members as
 select
     id_number,
-    first(name order by src_file, src_sheet, src_row) as name,
-    first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-    first(child_category order by src_file, src_sheet, src_row) as child_category,
-    first(care_setting order by src_file, src_sheet, src_row) as care_setting,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+    first(child_category order by src_file, src_sheet, src_row, src_member) as child_category,
+    first(care_setting order by src_file, src_sheet, src_row, src_member) as care_setting,
     known_sum(allowance) as allowance,
     list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
 from children
