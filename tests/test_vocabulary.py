@@ -1,6 +1,7 @@
 """A site's own spellings beside its policy file (SPEC §2): aliases.csv and categories.toml, merged
 over the bundled tables, checked when the policy is loaded (a bad line names its file and line)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def test_without_the_sites_files_the_same_sheet_is_read_with_the_bundled_words_o
     ("dataset,field,header\n*,benefit,保障金额\n", "aliases.csv 第 2 行：「*」只能用于通用字段"),
 ])
 def test_a_bad_alias_line_stops_the_run_naming_its_file_and_line(tmp_path: Path, aliases: str, message: str):
-    with pytest.raises(PolicyError, match=message):
+    with pytest.raises(PolicyError, match=re.escape(message)):
         load_policy(site(tmp_path, aliases))
 
 
@@ -67,7 +68,7 @@ def test_a_bad_alias_line_stops_the_run_naming_its_file_and_line(tmp_path: Path,
 ])
 def test_a_bad_category_line_stops_the_run_naming_its_file_and_line(tmp_path: Path, categories: str,
                                                                      message: str):
-    with pytest.raises(PolicyError, match=message):
+    with pytest.raises(PolicyError, match=re.escape(message)):
         load_policy(site(tmp_path, categories=categories))
 
 
