@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.monthly import monthly_run
 from sample_month import generate_month
+from schemas.datasets import DATASETS
 from schemas.policy import load_policy
 from transforms.month.history import warehouse
 
@@ -53,10 +54,37 @@ def test_a_month_without_the_medical_office_runs_and_says_what_is_missing(inbox:
     assert not exceptions.filter(pl.col("rule_code") == "DIBAO_EXIT_DUE").is_empty()
 
 
+def test_a_month_without_the_seeds_other_programmes_runs_and_says_which_rules_were_skipped(
+        inbox: Path, tmp_path: Path):
+    for name in ("临时救助发放明细.xlsx", "困境儿童基本生活保障名册.xlsx", "低收入人口名单.csv"):
+        (inbox / PERIOD / "civil" / name).unlink()
+    record = monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=POLICY)
+    assert record["missing_datasets"] == ["temp_relief", "children", "low_income"]
+    assert set(record["rules_skipped"]) == {
+        "CHILD_ALLOWANCE_BELOW_STANDARD", "TEMP_RELIEF_EVEN_SPLIT", "TEMP_RELIEF_AFTER_DEATH"}
+    assert any("临时救助发放记录" in note for note in record["notes"])
+    assert record["rule_counts"]["DECEASED_STILL_PAID"] > 0  # it runs on the other rosters
+
+
+def test_a_policy_without_the_optional_standards_skips_the_rules_that_need_them_in_words(
+        inbox: Path, tmp_path: Path):
+    text = re.sub(r"\[counties\.\d+\.children\][^\[]*", "", POLICY.read_text(encoding="utf-8"))
+    policy = tmp_path / "policy.toml"
+    policy.write_text("\n".join(line for line in text.splitlines() if not line.startswith("tekun_care")),
+                      encoding="utf-8")
+    record = monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=policy)
+    assert record["missing_datasets"] == []
+    assert set(record["rules_skipped"]) == {"CHILD_ALLOWANCE_BELOW_STANDARD", "TEKUN_CARE_BELOW_STANDARD"}
+    assert "规则 TEKUN_CARE_BELOW_STANDARD 未执行：政策文件未设置特困人员照料护理标准（[rules] tekun_care）" \
+        in record["notes"]
+    summary = (tmp_path / "out" / PERIOD / "summary.html").read_text(encoding="utf-8")
+    assert "政策文件未设置困境儿童基本生活保障标准" in summary
+
+
 def test_an_empty_period_folder_still_runs_with_every_dataset_missing(tmp_path: Path):
     (tmp_path / "inbox" / PERIOD).mkdir(parents=True)
     record = monthly_run(period=PERIOD, inbox=tmp_path / "inbox", out=tmp_path / "out", policy_path=POLICY)
-    assert len(record["missing_datasets"]) == 7
+    assert record["missing_datasets"] == list(DATASETS)
     assert record["rule_counts"]["TEMP_RELIEF_BUDGET_SHORT"] == 1  # the policy alone says so
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from schemas.datasets import DATASETS
 from tests.report_month import generated_report
 from transforms.reports.quality import QualitySite, build_quality_site, quality_site, quality_suites
 
 pytestmark = pytest.mark.e2e
 
-DATASETS = ("dibao", "tekun", "deaths", "registry", "enrollment", "claims", "persons")
 OUTPUT_SUITES = ("outputs.exceptions", "outputs.exception_subjects", "outputs.quarantine",
                  "outputs.roster_persons", "outputs.roster_households", "manifest.rows_conserved")
 DIGIT_RUN = re.compile(rb"\d{15,18}")

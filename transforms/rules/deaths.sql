@@ -1,13 +1,14 @@
 -- Deaths: nobody is paid after their death (SPEC §4).
 --
 -- DECEASED_STILL_PAID  "death_date < P_start and the person is in 低保, in 特困, or paid a disability
---                       subsidy > 0"
+--                       subsidy > 0"; also "for a child paid an allowance > 0" (the seed's other
+--                       programmes: 困境儿童基本生活费)
 --
 -- rules/README: the earliest accepted death date of the ID counts; a death inside the month is not an
 -- exception (the month's payment was due). `actual` is what was paid this month, `expected` is 0.
 -- Unknowns (SPEC §2): being on 低保 or 特困 proves payment whatever the amount (an unknown amount
--- is said as 金额未知); a 残联 row whose subsidy columns are missing may or may not have paid: that
--- person, on no paying roster, is undecided.
+-- is said as 金额未知); a 残联 row whose subsidy columns are missing may or may not have paid, and so
+-- may a 困境儿童 row from a sheet without 基本生活费: that person, on no paying roster, is undecided.
 with
 deaths_before_period as (
     select
@@ -37,6 +38,11 @@ payments_this_month as (
                 else false end,
            name, county, null, src_file, src_sheet, src_row, src_member
     from persons
+    union all
+    select id_number, 4, '困境儿童基本生活费', allowance,
+           allowance > 0,  -- unknown when the sheet has no allowance column
+           name, county, null, src_file, src_sheet, src_row, src_member
+    from children
 ),
 
 paid_by_programme as (

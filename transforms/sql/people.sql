@@ -123,3 +123,29 @@ from ids
 left join dibao_members d using (id_number)
 left join tekun_members t using (id_number)
 left join registry_members r using (id_number);
+
+-- On 低收入人口 (低保边缘, 支出型困难): one row per ID on this month's low_income list.
+create or replace temp table low_income_members as
+select
+    id_number,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+    first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
+    first(low_income_type order by src_file, src_sheet, src_row, src_member) as low_income_type,
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
+from low_income
+group by id_number;
+
+-- On the 困境儿童 roster: one row per ID on this month's children roster, with the category of
+-- its first row and what it was paid (unknown when a sheet of theirs has no such column).
+create or replace temp table children_members as
+select
+    id_number,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+    first(child_category order by src_file, src_sheet, src_row, src_member) as child_category,
+    first(care_setting order by src_file, src_sheet, src_row, src_member) as care_setting,
+    known_sum(allowance) as allowance,
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
+from children
+group by id_number;
