@@ -3,6 +3,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DOUDI  := $(VENV)/bin/doudi
 SAMPLE_PERIOD ?= 2024-10
+# Tongling's policy with the optional standards, so that every rule runs on the sample month
+SAMPLE_POLICY ?= data/policy-sample.toml
 
 # Prefect runs embedded (an ephemeral server per process) with its home inside the project.
 export PREFECT_HOME := $(CURDIR)/.prefect
@@ -24,9 +26,9 @@ run: install
 	@period=$${PERIOD:-$$(ls data/inbox 2>/dev/null | grep -E '^[0-9]{4}-[0-9]{2}$$' | sort | tail -n 1)}; \
 	if [ -z "$$period" ]; then \
 		period=$(SAMPLE_PERIOD); \
-		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out data/inbox; \
+		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out data/inbox --policy $(SAMPLE_POLICY); \
 	fi; \
-	$(DOUDI) run --period $$period --quality
+	$(DOUDI) run --period $$period --quality --policy $(SAMPLE_POLICY)
 
 test: install
 	$(PY) -m pytest

@@ -20,7 +20,7 @@ from schemas.policy import load_policy
 from transforms.month.history import warehouse
 
 PERIOD = "2024-10"
-POLICY = Path("data/policy.toml")
+POLICY = Path("data/policy-sample.toml")  # as `make run`: every optional standard set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_backend")]
 

@@ -6,10 +6,15 @@ import pytest
 from schemas.policy import PolicyError, load_policy
 
 BUNDLED = Path("data/policy.toml")
+SAMPLE = Path("data/policy-sample.toml")  # Tongling's with the optional standards of SPEC §3 set
 
 
 def edited(tmp_path: Path, old: str, new: str) -> Path:
+    """The bundled policy with `old` replaced, or the sample policy where the bundled one has no
+    such line (an optional key the seed does not set)."""
     text = BUNDLED.read_text(encoding="utf-8")
+    if not any(old in line and not line.lstrip().startswith("#") for line in text.splitlines()):
+        text = SAMPLE.read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "policy.toml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -20,6 +25,13 @@ def test_the_bundled_policy_is_valid_and_names_tonglings_four_districts():
     policy = load_policy(BUNDLED)
     assert sorted(policy.counties) == ["340705", "340706", "340711", "340722"]
     assert policy.rules.topup_ratio.A == 0.30 and policy.rules.care_subsidy_levels == [1, 2]
+
+
+def test_the_bundled_policy_sets_none_of_the_optional_standards_the_sample_policy_sets():
+    bundled, sample = load_policy(BUNDLED).rules, load_policy(SAMPLE).rules
+    assert bundled.medical_aid_ratio_low_income is None and bundled.tekun_care is None
+    assert sample.medical_aid_ratio_low_income == 0.60 and sample.tekun_care is not None
+    assert load_policy(BUNDLED).counties == load_policy(SAMPLE).counties
 
 
 def test_the_seed_standards_are_realistic():
@@ -79,7 +91,8 @@ def test_a_policy_without_the_optional_keys_is_valid_and_takes_the_defaults(tmp_
     assert policy.missing_keys(("tekun_care", "children")) == ["tekun_care", "children"]
 
 
-def test_the_bundled_policy_sets_every_optional_key_so_the_sample_month_runs_every_rule():
-    policy = load_policy(BUNDLED)
+def test_the_sample_policy_sets_every_optional_key_so_the_sample_month_runs_every_rule():
+    policy = load_policy(SAMPLE)
     assert policy.missing_keys(("tekun_care", "children")) == []
     assert policy.rules.medical_aid_ratio_low_income == 0.60
+    assert load_policy(BUNDLED).missing_keys(("tekun_care", "children")) == ["tekun_care"]
