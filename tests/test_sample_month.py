@@ -31,7 +31,7 @@ from schemas.validation import REASONS as QUARANTINE_REASONS
 from tests.ids import is_valid_id, lengthened
 
 PERIOD = "2024-10"
-POLICY_FILE = Path(__file__).parents[1] / "data" / "policy.toml"
+POLICY_FILE = Path(__file__).parents[1] / "data" / "policy-sample.toml"  # every rule runs
 POLICY = load_policy(POLICY_FILE)
 REASONS = set(QUARANTINE_REASONS)
 COUNTY_RULES = {"TEKUN_STANDARD_BELOW_FLOOR", "TEMP_RELIEF_BUDGET_SHORT"}
@@ -43,7 +43,7 @@ LAYOUT_RULES = {"POSSIBLE_SAME_PERSON"}
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory):
-    return generate_month(PERIOD, 1, 7, tmp_path_factory.mktemp("sample") / "inbox")
+    return generate_month(PERIOD, 1, 7, tmp_path_factory.mktemp("sample") / "inbox", policy=POLICY)
 
 
 @pytest.fixture(scope="module")
