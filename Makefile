@@ -8,6 +8,8 @@ DOUDI  := $(VENV)/bin/doudi
 INBOX  := $(ROOT)/data/inbox
 OUT    := $(ROOT)/reports
 SAMPLE_PERIOD ?= 2024-10
+# Tongling's policy with the optional standards, so that every rule runs on the sample month
+SAMPLE_POLICY ?= $(ROOT)/data/policy-sample.toml
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
@@ -28,9 +30,9 @@ run: install
 	@period=$${PERIOD:-$$(ls $(INBOX) 2>/dev/null | grep -E '^[0-9]{4}-[0-9]{2}$$' | sort | tail -n 1)}; \
 	if [ -z "$$period" ]; then \
 		period=$(SAMPLE_PERIOD); \
-		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out $(INBOX); \
+		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out $(INBOX) --policy $(SAMPLE_POLICY); \
 	fi; \
-	$(DOUDI) run --period $$period --inbox $(INBOX) --out $(OUT) --quality
+	$(DOUDI) run --period $$period --inbox $(INBOX) --out $(OUT) --quality --policy $(SAMPLE_POLICY)
 
 test: install
 	cd $(ROOT) && $(PY) -m pytest
@@ -40,7 +42,9 @@ test-fast: install
 	cd $(ROOT) && $(PY) -m pytest -m "not e2e"
 
 bench: install
-	cd $(ROOT) && $(PY) -m tests.benchmarks.bench_month
+		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out $(INBOX) --policy $(SAMPLE_POLICY); \
+	fi; \
+	$(DOUDI) run --period $$period --inbox $(INBOX) --out $(OUT) --quality --policy $(SAMPLE_POLICY)
 
 lint: install
 	cd $(ROOT) && $(VENV)/bin/ruff check flows transforms schemas sample_month tests

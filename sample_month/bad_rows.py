@@ -102,6 +102,11 @@ PLACEMENTS: tuple[tuple[str, str, str, Raw, str], ...] = (
     ("persons", "BAD_NUMBER", "living_subsidy", const("一百二"), ""),
     ("persons", "NEGATIVE_AMOUNT", "care_subsidy", const(-80.0), ""),
     ("persons", "UNKNOWN_CATEGORY", "disability_level", const("五级"), ""),
+    ("temp_relief", "ID_CHECKSUM", "id_number", wrong_check_digit, ""),
+    ("temp_relief", "BAD_DATE", "pay_date", const("不详"), ""),
+    ("children", "REQUIRED_MISSING", "allowance", const(None), ""),
+    ("children", "UNKNOWN_CATEGORY", "child_category", const("留守儿童"), ""),
+    ("low_income", "ID_MALFORMED", "id_number", malformed_id, ""),
 )
 
 
@@ -120,6 +125,13 @@ def fresh_row(b: MonthBuilder, dataset: str, county: str, mode: str) -> Record:
         return b.enroll(person)
     if dataset == "claims":
         return b.claim(person, b.day_in_year(b.period.start))
+    if dataset == "temp_relief":  # paid before the month: this month's payments hold the even-split cases
+        return b.relief(person, b.day_in_year(last=b.period.start - timedelta(days=1))
+                        if b.period.month > 1 else b.period.start - timedelta(days=1), 900.0)
+    if dataset == "children":
+        return b.child(b.people.person(county, (0, 17)), "difficulty")
+    if dataset == "low_income":
+        return b.low_income_household([person])[0]
     return b.disabled(person, 2)
 
 

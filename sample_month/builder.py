@@ -1,8 +1,9 @@
 """MonthBuilder: adds coherent rows to a month and settles, at the end, what depends on the rosters.
 
-Whether a person is in 低保 or 特困 decides their medical-insurance subsidy, medical aid and
-disability subsidies. Those amounts stay open (None) while rows are added and are settled in
-`finish()`, so the clean population fires no rule, whatever a scenario adds afterwards.
+Whether a person is in 低保 or 特困 (or, for medical aid, on the 低收入 list or in a 建档立卡 household
+made poor by illness) decides their medical-insurance subsidy, medical aid and disability
+subsidies. Those amounts stay open (None) while rows are added and are settled in `finish()`, so
+the clean population fires no rule, whatever a scenario adds afterwards.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from schemas.policy import Policy
 PREMIUM = 380.0  # 城乡居民医保个人缴费标准
 LIVING_SUBSIDY = 90.0  # 困难残疾人生活补贴, yuan per month
 CARE_SUBSIDY = 80.0  # 重度残疾人护理补贴, yuan per month
-CARE_PAID = {"able": 90.0, "partial": 280.0, "unable": 560.0}  # 特困照料护理费 by self-care
+CARE_PAID = {"able": 90.0, "partial": 280.0, "unable": 560.0}  # 特困照料护理费 without a policy standard
+ALLOWANCE = 1000.0  # 困境儿童基本生活费 where the policy sets no standard
+# 临时救助 事由 by relief type (急难型 / 支出型)
+RELIEF_REASONS = {"urgent": ("突发疾病", "意外事故", "火灾", "交通事故", "家庭成员突发重病"),
+                  "expense": ("重病住院医疗支出大", "子女就学支出大", "大病医疗支出", "慢性病长期用药")}
+CHILD_STANDARD_KEYS = {("orphan", "institution"): "orphan_institution", ("orphan", "dispersed"): "orphan_dispersed",
+                       ("de_facto", None): "de_facto", ("difficulty", None): "difficulty"}
 CAUSES = ("因病", "因残", "缺劳力", "因学", "缺技术", "缺资金", "因灾")
 DISABILITY_TYPES = ("visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple")
 
@@ -54,6 +61,9 @@ class MonthBuilder:
         self.persons: dict[str, Person] = {}
         self._aid_rules: list[tuple[Record, Aid]] = []
         self._counters: dict[str, int] = {}
+        # (county, township) of an even-split case (scenarios_programmes.py): every 临时救助 payment
+        # of the month there is the case's, so no other payment of the month may land in it
+        self.reserved_townships: set[tuple[str, str]] = set()
 
     # -- bookkeeping
     def expect(self, rule: str, subject: str) -> None:
@@ -132,19 +142,65 @@ class MonthBuilder:
         return self.rng.choices(("A", "B", "C", None), (8, 12, 10, 70))[0]
 
     def tekun(self, person: Person | None = None, *, county: str | None = None,
-              basic: float | None = None, mode: str | None = None) -> Record:
+              basic: float | None = None, mode: str | None = None, self_care: str | None = None,
+              care: float | None = None) -> Record:
         person = person or self.people.person(county, self.rng.choice(((60, 95),) * 4 + ((18, 59),)))
-        self_care = self.rng.choices(("able", "partial", "unable"), (6, 3, 1))[0]
+        self_care = self_care or self.rng.choices(("able", "partial", "unable"), (6, 3, 1))[0]
         standard = self.policy.counties[person.county].tekun_basic
         return self.add("tekun", person, self.place_of(person) | {
             "support_mode": mode or self.rng.choice(("centralized", "dispersed", "dispersed")),
             "self_care": self_care,
             "basic_paid": basic if basic is not None else standard + (50.0 if self.rng.random() < 0.1 else 0.0),
-            "care_paid": CARE_PAID[self_care],
+            "care_paid": care if care is not None else self.care_standard(self_care),
         })
+
+    def care_standard(self, self_care: str) -> float:
+        """特困照料护理费 as the policy's standard sets it (its own amounts where it sets none)."""
+        standards = self.policy.rules.tekun_care
+        return CARE_PAID[self_care] if standards is None or self_care == "able" else getattr(standards, self_care)
 
     def death(self, person: Person, day: date, **spelling: str) -> Record:
         return self.add("deaths", person, self.place_of(person) | {"death_date": day}, **spelling)
+
+    # -- civil: 临时救助, 困境儿童, 低收入人口
+    def relief(self, person: Person, day: date, amount: float, *, relief_type: str | None = None) -> Record:
+        """One 临时救助 payment, in the township where the person lives."""
+        if self.period.start <= day <= self.period.end and (person.county, person.township) in self.reserved_townships:
+            raise ValueError(f"{person.township} holds an even-split case: no other payment of the month may land there")
+        kind = relief_type or self.rng.choice(("urgent", "urgent", "expense"))
+        return self.add("temp_relief", person, self.place_of(person) | {
+            "relief_type": kind, "amount": amount, "pay_date": day,
+            "reason": self.rng.choice(RELIEF_REASONS[kind]),
+        })
+
+    def child_standard(self, county: str, category: str, setting: str | None) -> float | None:
+        """The county's monthly standard for a child of this category (orphans by care setting)."""
+        standards = self.policy.counties[county].children
+        key = CHILD_STANDARD_KEYS[(category, setting if category == "orphan" else None)]
+        return None if standards is None else getattr(standards, key)
+
+    def child(self, person: Person, category: str, setting: str | None = None, *,
+              allowance: float | None = None) -> Record:
+        setting = setting or ("institution" if category == "orphan" and self.rng.random() < 0.3 else "dispersed")
+        if allowance is None:
+            allowance = self.child_standard(person.county, category, setting) or ALLOWANCE
+        return self.add("children", person, self.place_of(person) | {
+            "child_category": category, "care_setting": setting, "allowance": allowance,
+        })
+
+    def low_income_household(self, members: list[Person], kind: str | None = None) -> list[Record]:
+        """A 低收入 household; 与户主关系, a column of the export that is no field of the dataset,
+        is kept as the row's spelling of `relation` for the writer."""
+        county = members[0].county
+        household = f"DBBY{county}{self.next_number('low_income' + county):05d}"
+        kind = kind or self.rng.choice(("低保边缘家庭", "低保边缘家庭", "支出型困难家庭"))
+        place = self.place_of(members[0])
+        return [
+            self.add("low_income", person, {"county": county, "township": place["township"],
+                                            "household_id": household, "low_income_type": kind},
+                     relation=relation(members[0], person) if i else "户主")
+            for i, person in enumerate(members)
+        ]
 
     # -- poverty: 建档立卡
     def registry_household(
@@ -230,8 +286,22 @@ class MonthBuilder:
                          if r.accepted and r.values["poverty_status"] == "poor"}
         self.enroll_everyone_on_a_roster(in_dibao, in_tekun)
         self.settle_disability_subsidies(in_dibao | registry_poor, in_tekun)
-        self.settle_medical_aid(in_dibao, in_tekun)
+        self.settle_medical_aid(in_dibao, in_tekun, self.low_income_aided())
         return Month(self.period, self.rows, self.intended, self.near_misses)
+
+    def low_income_aided(self) -> set[str]:
+        """Who medical aid covers at the low-income ratio: the 低收入 list and the members of
+        建档立卡 households poor by illness (none when the policy sets no such ratio)."""
+        if self.policy.rules.medical_aid_ratio_low_income is None:
+            return set()
+        households: dict[str, list[Record]] = {}
+        for record in self.rows["registry"]:
+            if record.accepted:
+                households.setdefault(str(record.values["household_id"]), []).append(record)
+        ill = {r.id_number for rows in households.values()
+               if any(r.values["poverty_status"] == "poor" for r in rows)
+               and any("因病" in str(r.values["cause"]) for r in rows) for r in rows}
+        return ill | {r.id_number for r in self.rows["low_income"] if r.accepted}
 
     def enroll_everyone_on_a_roster(self, in_dibao: set[str], in_tekun: set[str]) -> None:
         enrolled = {r.id_number for r in self.rows["enrollment"]} | self.unenrolled
@@ -253,7 +323,7 @@ class MonthBuilder:
                 entitled = values["disability_level"] in care_levels and number not in in_tekun
                 values["care_subsidy"] = CARE_SUBSIDY if entitled else 0.0
 
-    def settle_medical_aid(self, in_dibao: set[str], in_tekun: set[str]) -> None:
+    def settle_medical_aid(self, in_dibao: set[str], in_tekun: set[str], low_income: set[str]) -> None:
         """Aid as the rule expects it, claim by claim in the order the rule reads them."""
         rules = self.policy.rules
         ordered = sorted(self._aid_rules, key=lambda pair: (
@@ -262,7 +332,8 @@ class MonthBuilder:
         for record, aid in ordered:
             number, v = record.id_number, record.values
             ratio = (rules.medical_aid_ratio_tekun if number in in_tekun
-                     else rules.medical_aid_ratio if number in in_dibao else 0.0)
+                     else rules.medical_aid_ratio if number in in_dibao
+                     else (rules.medical_aid_ratio_low_income or 0.0) if number in low_income else 0.0)
             oop = max(0.0, v["compliant_cost"] - v["basic_paid"] - v["critical_paid"]
                       - v["supplementary_paid"])
             room = max(0.0, rules.medical_aid_annual_cap - earlier.get(number, 0.0))

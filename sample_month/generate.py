@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sample_month import scenarios_benefits as benefits
 from sample_month import scenarios_households as households
+from sample_month import scenarios_programmes as programmes
 from sample_month import scenarios_rosters as rosters
 from sample_month.bad_rows import add_bad_rows
 from sample_month.builder import MonthBuilder
@@ -19,6 +20,7 @@ from sample_month.exports import write_enrollment, write_persons, write_text_fil
 from sample_month.layout import Context, IdentityCase, InputRow, QuarantineEntry, SheetPlan
 from sample_month.oracle import expected_exceptions, possible_same_person, undecided_subjects
 from sample_month.population import add_base_population
+from sample_month.programme_files import write_programme_files
 from sample_month.real_exports import assign_channels, write_real_exports
 from sample_month.real_formats import assign_format_channels, write_formats
 from sample_month.records import Month, parse_period
@@ -56,6 +58,12 @@ SCENARIOS = (
     benefits.premium_not_subsidized,
     benefits.medical_aid_shortfall,
     benefits.disability_subsidies,
+    programmes.temp_relief_after_death,
+    programmes.child_allowance_below_standard,
+    programmes.deceased_child_still_paid,
+    programmes.tekun_care_below_standard,
+    programmes.medical_aid_widened,
+    programmes.temp_relief_even_split,  # last: it takes townships no payment of the month reached
 )
 
 
@@ -121,7 +129,7 @@ def write_inbox(ctx: Context, period_dir: Path) -> list[SheetPlan]:
     return (write_civil_workbooks(ctx, period_dir) + write_text_files(ctx, period_dir)
             + write_claims(ctx, period_dir) + write_enrollment(ctx, period_dir)
             + write_persons(ctx, period_dir) + write_real_exports(ctx, period_dir)
-            + write_formats(ctx, period_dir))
+            + write_formats(ctx, period_dir) + write_programme_files(ctx, period_dir))
 
 
 def generate_month(period: str, scale: float, seed: int, out: Path, truth: Path | None = None,

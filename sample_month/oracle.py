@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from sample_month.layout import IdentityCase
@@ -45,6 +45,8 @@ class Staged:
         self.rows = {name: month.accepted(name) for name in month.rows}
         self.ids = {name: by_id(records) for name, records in self.rows.items()}
         self.in_dibao, self.in_tekun = set(self.ids["dibao"]), set(self.ids["tekun"])
+        self.poor_by_illness, self.maybe_poor_by_illness = poor_by_illness(self)
+        self.died = {n: min(r.values["death_date"] for r in rs) for n, rs in self.ids["deaths"].items()}
 
 
 def expected_exceptions(month: Month, policy: Policy) -> set[Exception_]:
@@ -55,13 +57,16 @@ def expected_exceptions(month: Month, policy: Policy) -> set[Exception_]:
     found |= payment_rules(staged, policy, month.period.year)
     found |= medical_aid_rule(staged, policy, month.period)
     found |= disability_rules(staged, policy)
+    found |= temp_relief_rules(staged, policy, month.period)
+    found |= care_rules(staged, policy, month.period.start)
     return found
 
 
 def undecided_subjects(month: Month, policy: Policy) -> set[Exception_]:
     """SPEC §2: the subjects a correct run cannot decide, for the facts no sheet gave: a 低保
     household whose roster income is unknown and not proven above its standard by a known income,
-    a member whose top-up is unknown."""
+    a member whose top-up is unknown, a claim short at the low-income ratio of a member of a poor
+    建档立卡 household whose cause is unknown."""
     staged = Staged(month)
     decided = household_rules(staged, policy)
     households: dict[str, list[Record]] = defaultdict(list)
@@ -70,6 +75,7 @@ def undecided_subjects(month: Month, policy: Policy) -> set[Exception_]:
     found = {("DIBAO_EXIT_DUE", h) for h, members in households.items()
              if any("per_capita_income" in r.unknown for r in members) and ("DIBAO_EXIT_DUE", h) not in decided}
     found |= {("DIBAO_TOPUP_MISMATCH", r.id_number) for r in staged.rows["dibao"] if "topup" in r.unknown}
+    found |= medical_aid_claims(staged, policy, month.period)[1]
     return found
 
 
@@ -102,7 +108,8 @@ def person_rules(s: Staged, period_start: date) -> set[Exception_]:
         found |= {("DUPLICATE_ENROLLMENT", n) for n, rs in s.ids[dataset].items() if len(rs) > 1}
     subsidised = {n for n, rs in s.ids["persons"].items()
                   if sum(r.values["living_subsidy"] + r.values["care_subsidy"] for r in rs) > 0}
-    paid = s.in_dibao | s.in_tekun | subsidised
+    children_paid = {n for n, rs in s.ids["children"].items() if any(r.values["allowance"] > 0 for r in rs)}
+    paid = s.in_dibao | s.in_tekun | subsidised | children_paid
     for number, deaths in s.ids["deaths"].items():
         died = min(r.values["death_date"] for r in deaths)
         if died < period_start and number in paid:
@@ -170,14 +177,50 @@ def payment_rules(s: Staged, policy: Policy, year: int) -> set[Exception_]:
     return found
 
 
-def medical_aid_rule(s: Staged, policy: Policy, period: Period) -> set[Exception_]:
-    rules = policy.rules
-    on_roster = s.in_dibao | s.in_tekun
-    found = set()
-    for number, claims in s.ids["claims"].items():
-        if number not in on_roster:
+def poor_by_illness(s: Staged) -> tuple[set[str], set[str]]:
+    """Members of 建档立卡 households one of whose rows says poor and one names 因病 as the cause,
+    and the members of poor households whose cause no sheet gave (they may be)."""
+    households: dict[str, list[Record]] = defaultdict(list)
+    for record in s.rows["registry"]:
+        households[str(record.values["household_id"])].append(record)
+    proven, maybe = set(), set()
+    for members in households.values():
+        if not any(m.values["poverty_status"] == "poor" for m in members):
             continue
-        ratio = rules.medical_aid_ratio_tekun if number in s.in_tekun else rules.medical_aid_ratio
+        ids = {m.id_number for m in members}
+        if any("因病" in (m.values.get("cause") or "") for m in members if "cause" not in m.unknown):
+            proven |= ids
+        elif any("cause" in m.unknown for m in members):
+            maybe |= ids
+    return proven, maybe - proven
+
+
+def medical_aid_ratio(s: Staged, policy: Policy, number: str) -> tuple[float, bool] | None:
+    """特困, then 低保, then (when the policy sets its ratio) 低收入 or poor by illness; with whether
+    the person is surely aided (False: only an unknown cause could say so); None: not aided."""
+    rules = policy.rules
+    if number in s.in_tekun:
+        return rules.medical_aid_ratio_tekun, True
+    if number in s.in_dibao:
+        return rules.medical_aid_ratio, True
+    if rules.medical_aid_ratio_low_income is None:
+        return None
+    if number in s.ids["low_income"] or number in s.poor_by_illness:
+        return rules.medical_aid_ratio_low_income, True
+    if number in s.maybe_poor_by_illness:
+        return rules.medical_aid_ratio_low_income, False
+    return None
+
+
+def medical_aid_claims(s: Staged, policy: Policy, period: Period) -> tuple[set[Exception_], set[Exception_]]:
+    """(claims of the month aided short, claims that would be short if an unknown cause is 因病)."""
+    rules = policy.rules
+    short, undecided = set(), set()
+    for number, claims in s.ids["claims"].items():
+        aided = medical_aid_ratio(s, policy, number)
+        if aided is None:
+            continue
+        ratio, surely = aided
         this_year = [c.values for c in claims if c.values["settle_date"].year == period.year]
         for v in this_year:
             if not period.start <= v["settle_date"] <= period.end:
@@ -189,8 +232,12 @@ def medical_aid_rule(s: Staged, policy: Policy, period: Period) -> set[Exception
                       - v["supplementary_paid"])
             expected = fen(min(ratio * oop, max(0.0, rules.medical_aid_annual_cap - earlier)))
             if fen(expected - v["aid_paid"]) > rules.tolerance:
-                found.add(("MEDICAL_AID_SHORTFALL", str(v["claim_id"])))
-    return found
+                (short if surely else undecided).add(("MEDICAL_AID_SHORTFALL", str(v["claim_id"])))
+    return short, undecided - short
+
+
+def medical_aid_rule(s: Staged, policy: Policy, period: Period) -> set[Exception_]:
+    return medical_aid_claims(s, policy, period)[0]
 
 
 def disability_rules(s: Staged, policy: Policy) -> set[Exception_]:
@@ -211,4 +258,51 @@ def disability_rules(s: Staged, policy: Policy) -> set[Exception_]:
             found.add(("DISABILITY_CARE_MISSING", number))
         if care > 0 and (level not in levels or number in in_tekun):
             found.add(("DISABILITY_CARE_INELIGIBLE", number))
+    return found
+
+
+def temp_relief_rules(s: Staged, policy: Policy, period: Period) -> set[Exception_]:
+    """A township whose payments of the month are many and mostly of one amount (in fen); a
+    payment of the year made after the recipient's earliest death date."""
+    rules = policy.rules
+    amounts: dict[tuple[str, str], list[float]] = defaultdict(list)
+    found = set()
+    for record in s.rows["temp_relief"]:
+        v = record.values
+        if period.start <= v["pay_date"] <= period.end:
+            amounts[(str(v["county"]), str(v["township"]))].append(fen(v["amount"]))
+        died = s.died.get(record.id_number)
+        if v["pay_date"].year == period.year and died is not None and v["pay_date"] > died:
+            found.add(("TEMP_RELIEF_AFTER_DEATH", f"{record.id_number}:{v['pay_date']:%Y-%m-%d}"))
+    for (county, township), paid in amounts.items():
+        same = Counter(paid).most_common(1)[0][1]
+        if len(paid) >= rules.temp_relief_even_min and same / len(paid) >= rules.temp_relief_even_share:
+            found.add(("TEMP_RELIEF_EVEN_SPLIT", f"{county}:{township}"))
+    return found
+
+
+CHILD_STANDARDS = {("orphan", "institution"): "orphan_institution", ("orphan", "dispersed"): "orphan_dispersed",
+                   ("de_facto", None): "de_facto", ("difficulty", None): "difficulty"}
+
+
+def care_rules(s: Staged, policy: Policy, period_start: date) -> set[Exception_]:
+    """Children alive on the month's first day paid below their county's standard; 特困 persons who
+    cannot look after themselves paid care below the standard. Each only when the policy sets it."""
+    tolerance = policy.rules.tolerance
+    found = set()
+    for record in s.rows["children"]:
+        v = record.values
+        standards = policy.counties[str(v["county"])].children
+        died = s.died.get(record.id_number)
+        if standards is None or (died is not None and died < period_start):
+            continue
+        setting = v["care_setting"] if v["child_category"] == "orphan" else None
+        standard = getattr(standards, CHILD_STANDARDS[(v["child_category"], setting)])
+        if fen(standard - v["allowance"]) > tolerance:
+            found.add(("CHILD_ALLOWANCE_BELOW_STANDARD", record.id_number))
+    care = policy.rules.tekun_care
+    for record in s.rows["tekun"] if care is not None else []:
+        v = record.values
+        if v["self_care"] in ("partial", "unable") and fen(getattr(care, v["self_care"]) - v["care_paid"]) > tolerance:
+            found.add(("TEKUN_CARE_BELOW_STANDARD", record.id_number))
     return found

@@ -1,8 +1,13 @@
 """The clean base population of a month: coherent households and people on which no rule fires.
 
 At scale 1 a county has about 42 低保 households, 18 特困 persons, 33 建档立卡 households of its
-own, 15 other disabled people, 6 other insured people and 18 deaths; `scale` multiplies them.
-The injected cases (scenarios_*.py) add about a quarter as many rows again.
+own, 15 other disabled people, 6 other insured people, 18 deaths, 12 children in difficulty,
+8 低收入 households and 20 临时救助 payments; `scale` multiplies them. The injected cases
+(scenarios_*.py) add about a quarter as many rows again.
+
+临时救助 paid this month lands only in a county's first township (the others are kept for the
+even-split cases, scenarios_programmes.py), in amounts of whole hundreds drawn from a wide range,
+so no township of the base population hands relief out evenly.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sample_month.builder import MonthBuilder
-from sample_month.identities import Person
+from sample_month.identities import Person, townships
 
 HOUSEHOLD_SIZES = ((1, 2, 3, 4, 5), (30, 25, 25, 15, 5))
 LEVELS = ((1, 2, 3, 4), (15, 25, 30, 30))
@@ -34,6 +39,12 @@ def add_base_population(b: MonthBuilder, scale: float) -> None:
             add_other_insured(b, county)
         for _ in range(count(18, scale)):
             add_past_death(b, county)
+        for _ in range(count(12, scale)):
+            add_child(b, county)
+        for _ in range(count(8, scale)):
+            add_low_income_household(b, county)
+        for _ in range(count(20, scale)):
+            add_relief_payment(b, county)
 
 
 def maybe_disabled(b: MonthBuilder, person: Person, chance: float) -> None:
@@ -114,3 +125,39 @@ def add_past_death(b: MonthBuilder, county: str) -> None:
     first = b.period.start.replace(year=b.period.year - 3)
     day = first + timedelta(days=b.rng.randrange((b.period.end - first).days + 1))
     b.death(person, max(day, person.birth))
+
+
+CHILD_CATEGORIES = (("orphan", "de_facto", "difficulty"), (3, 3, 6))
+
+
+def add_child(b: MonthBuilder, county: str) -> None:
+    """A child on the 困境儿童 roster, paid the county's standard for its category."""
+    person = b.people.person(county, (0, 17))
+    b.child(person, b.rng.choices(*CHILD_CATEGORIES)[0])
+
+
+def add_low_income_household(b: MonthBuilder, county: str) -> None:
+    members = b.household_members(county, b.rng.choices(*HOUSEHOLD_SIZES)[0])
+    b.low_income_household(members)
+    for person in members:
+        maybe_claims(b, person, 0.1)  # aided at the low-income ratio (builder.settle_medical_aid)
+
+
+def relief_amount(b: MonthBuilder) -> float:
+    return float(b.rng.randrange(3, 60) * 100)
+
+
+def add_relief_payment(b: MonthBuilder, county: str) -> None:
+    """A 临时救助 payment of this year to the head of a 低保 or 低收入 household or to someone on no
+    list; paid this month only in the county's first township."""
+    heads = [r for r in b.rows[b.rng.choice(("dibao", "low_income"))] if r.values.get("county") == county
+             and r.accepted and "户主" in (r.values.get("relation"), r.spelling.get("relation"))]
+    person = b.persons[b.rng.choice(heads).id_number] if heads and b.rng.random() < 0.6 else \
+        b.people.person(county, (18, 85))
+    if person.township == townships(county)[0] and (b.period.month == 1 or b.rng.random() < 0.5):
+        day = b.day_in_year(b.period.start)
+    elif b.period.month > 1:
+        day = b.day_in_year(last=b.period.start - timedelta(days=1))
+    else:
+        return  # January: no earlier month of the year to have paid in
+    b.relief(person, day, relief_amount(b))

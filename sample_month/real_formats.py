@@ -41,6 +41,9 @@ def assign_format_channels(month: Month, seed: int) -> None:
         take(members, XLS, 0.1)
     for members in _households(month.rows["registry"]).values():
         take(members, DBF, 0.1)
+    for record in month.rows["registry"]:
+        if record.channel == DBF:  # the .dbf has no 主要致贫原因 or 脱贫年度 column (SPEC §2: unknown)
+            record.unknown = record.unknown | {"cause", "exit_year"}
     for dataset, channel, share in (("tekun", ODS, 0.1), ("deaths", ET, 0.15), ("enrollment", XLSB, 0.08),
                                     ("claims", MYSQL, 0.15), ("persons", MSSQL, 0.15)):
         for record in month.rows[dataset]:

@@ -40,6 +40,10 @@ SPELLINGS: dict[str, dict[object, tuple[str | None, ...]]] = {
         ("intellectual", "智力"), ("mental", "精神"), ("multiple", "多重"))},
     "disability_level": {n: (f"{c}级", f"{c}级", f"{n}级", str(n)) for n, c in
                          ((1, "一"), (2, "二"), (3, "三"), (4, "四"))},
+    "relief_type": {"urgent": ("急难型", "急难型", "急难型救助"), "expense": ("支出型", "支出型", "支出型救助")},
+    "child_category": {"orphan": ("孤儿",), "de_facto": ("事实无人抚养儿童", "事实无人抚养儿童", "事实无人抚养"),
+                       "difficulty": ("困境儿童", "困境儿童", "重病重残儿童")},
+    "care_setting": {"institution": ("集中养育", "机构养育", "机构"), "dispersed": ("散居", "散居", "分散养育")},
 }
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%-m/%-d", "%Y.%m.%d", "%Y%m%d", "%Y年%-m月%-d日")

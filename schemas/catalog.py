@@ -1,7 +1,7 @@
-"""The rule catalog (`rule_catalog.toml`): the seventeen rules of SPEC §4, read once.
+"""The rule catalog (`rule_catalog.toml`): the rules of SPEC §4 and §6, read once.
 
-What each rule is called, how severe it is, what its subject is, which datasets it needs and
-which SQL file in `transforms/rules/` produces it. Order is report order.
+What each rule is called, how severe it is, what its subject is, which datasets and optional
+policy keys it needs and which SQL file in `transforms/rules/` produces it. Order is report order.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from schemas.policy import Policy
 class Rule:
     code: str
     severity: str  # high | medium | info
-    subject: str  # id_number | dibao_household | registry_household | claim_id | county | quarantine_row
+    # id_number | dibao_household | registry_household | claim_id | county | quarantine_row |
+    # township (county code:township) | payment (id_number:pay date)
+    subject: str
     title: str  # the Chinese title of the rule's report sheet
     needs: tuple[str, ...]
     needs_any: tuple[str, ...]
@@ -26,6 +28,7 @@ class Rule:
     sql: str  # the file in transforms/rules/
     policy: str  # the policy applied, in Chinese, with {placeholders} for the policy's numbers
     money_at_stake: bool  # |expected - actual| is money paid wrongly or owed
+    needs_policy: tuple[str, ...] = ()  # optional policy keys without a default (schemas/policy.py)
     policy_quote: str = ""  # the policy source's own sentence, word for word (rule sheets print it)
     programme: str = ""  # the programme the case concerns (下发 workbooks: 项目)
 
@@ -35,6 +38,14 @@ class Rule:
         if self.needs_any and not set(self.needs_any) & received:
             missing += [d for d in self.needs_any if d not in missing]
         return missing
+
+    def missing_policy(self, policy: Policy) -> list[str]:
+        """The optional policy keys this rule needs that the policy file does not set."""
+        return policy.missing_keys(self.needs_policy)
+
+    def runs(self, received: set[str] | frozenset[str], policy: Policy) -> bool:
+        """Whether the rule can run on a month that received these datasets, under this policy."""
+        return not self.missing(set(received)) and not self.missing_policy(policy)
 
 
 @cache
@@ -53,6 +64,7 @@ def rule_catalog() -> dict[str, Rule]:
             sql=entry["sql"],
             policy=entry["policy"],
             money_at_stake=entry["money_at_stake"],
+            needs_policy=tuple(entry.get("needs_policy", [])),
             policy_quote=entry.get("policy_quote", ""),
             programme=entry.get("programme", ""),
         )
@@ -89,8 +101,20 @@ def policy_sentence(rule: Rule, policy: Policy) -> str:
         medical_aid_annual_cap=f"{rules.medical_aid_annual_cap:,.0f}",
         temp_relief_per_capita=f"{rules.temp_relief_per_capita:g}",
         care_levels="、".join(f"{'一二三四'[level - 1]}级" for level in rules.care_subsidy_levels),
+        medical_aid_ratio_low_income=_percent(rules.medical_aid_ratio_low_income),
+        tekun_care_partial=_yuan(rules.tekun_care and rules.tekun_care.partial),
+        tekun_care_unable=_yuan(rules.tekun_care and rules.tekun_care.unable),
+        temp_relief_even_min=rules.temp_relief_even_min,
+        temp_relief_even_share=_percent(rules.temp_relief_even_share),
     )
 
 
-def _percent(ratio: float) -> str:
-    return f"{ratio * 100:g}%"
+NOT_SET = "（政策文件未设置）"
+
+
+def _percent(ratio: float | None) -> str:
+    return NOT_SET if ratio is None else f"{ratio * 100:g}%"
+
+
+def _yuan(amount: float | None) -> str:
+    return NOT_SET if amount is None else f"{amount:g} 元"

@@ -207,6 +207,9 @@ SHAPE_FIELDS = {
     "payment_amount": "persons",  # 补贴金额: the amount of that payment
 }
 
+SHAPE_LABELS = {"programme": "救助项目（保障类型）", "visit_type": "就诊类别", "payment_type": "补贴类型",
+                "payment_amount": "补贴金额"}
+
 # Columns every staged table carries besides its fields: the person's name and ID as read
 # (identity matching beyond exact IDs will need them), and the lineage of the row.
 EXTRA_KINDS = {"name_norm": "text", "id_number_raw": "text"}

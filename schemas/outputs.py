@@ -167,6 +167,10 @@ ROSTER_PERSONS = _table(
     ("registry_household_id", "text", "建档立卡户编号"),
     ("poverty_status", "category", "贫困户状态"),
     ("labor_ability", "category", "劳动技能"),
+    ("on_low_income", "flag", "低收入人口"),
+    ("low_income_type", "text", "低收入人口类型"),
+    ("in_children", "flag", "困境儿童保障"),
+    ("child_category", "category", "儿童保障类别"),
     ("disabled", "flag", "持证残疾人"),
     ("disability_level", "level", "残疾等级"),
     ("insured_active", "flag", "正常参保"),
@@ -182,6 +186,9 @@ ROSTER_PERSONS = _table(
     ("living_subsidy", "money", "困难残疾人生活补贴（元）"),
     ("care_subsidy", "money", "重度残疾人护理补贴（元）"),
     ("medical_aid_paid_ytd", "money", "本年医疗救助已付（元）"),
+    ("child_allowance", "money", "儿童基本生活费实发（元）"),
+    ("temp_relief_count_ytd", "number", "本年临时救助次数"),
+    ("temp_relief_paid_ytd", "money", "本年临时救助金额（元）"),
     ("exception_codes", "texts", "本月异常"),
     ("sources", "texts", "数据来源（文件:工作表:行）"),
 )
@@ -283,6 +290,7 @@ class OutputFile(_Record):
 class SkippedRule(_Record):
     rule_code: str
     missing_datasets: list[str]
+    missing_policy_keys: list[str] = []  # optional policy keys the rule needs (schemas/policy.py)
 
 
 class FeedbackFile(_Record):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +40,13 @@ class TopupRatio(_Strict):
     C: Ratio = 0.0
 
 
+class TekunCare(_Strict):
+    """特困 照料护理标准 by self-care ability, yuan per month (SPEC §3, optional)."""
+
+    partial: Standard
+    unable: Standard
+
+
 class Rules(_Strict):
     topup_ratio: TopupRatio
     tekun_floor_ratio: Ratio
@@ -47,9 +56,24 @@ class Rules(_Strict):
     temp_relief_per_capita: Yuan
     care_subsidy_levels: list[Annotated[int, Field(ge=1, le=4)]]
     tolerance: Yuan
+    # Optional (SPEC §3): without the first two, the rules that need them are skipped in words;
+    # the even-split test of 临时救助 runs on its defaults.
+    medical_aid_ratio_low_income: Ratio | None = None
+    tekun_care: TekunCare | None = None
+    temp_relief_even_min: Annotated[int, Field(ge=2)] = 10
+    temp_relief_even_share: Annotated[float, Field(gt=0, le=1)] = 0.8
     # SPEC §5: the monthly subsidy a DISABILITY_*_MISSING person is owed (optional: else unknown)
     living_subsidy_monthly: Yuan | None = None
     care_subsidy_monthly: dict[Annotated[int, Field(ge=1, le=4)], Yuan] = {}
+
+
+class ChildStandards(_Strict):
+    """困境儿童 basic-living standards of a county, yuan per child per month (SPEC §3, optional)."""
+
+    orphan_institution: Standard  # 孤儿, 机构集中养育
+    orphan_dispersed: Standard  # 孤儿, 散居
+    de_facto: Standard  # 事实无人抚养儿童
+    difficulty: Standard  # 其他困境儿童 (重病重残 …)
 
 
 class County(_Strict):
@@ -61,6 +85,7 @@ class County(_Strict):
     consumption_prev_year: Standard
     registered_population: Annotated[int, Field(gt=0)]
     temp_relief_budget: Yuan
+    children: ChildStandards | None = None
 
 
 class City(_Strict):
@@ -98,12 +123,41 @@ class Policy(_Strict):
     # (schemas/vocabulary.py); not a key of the policy file itself.
     vocabulary: Vocabulary = Field(default=NO_SITE_WORDS, exclude=True)
 
+    def missing_keys(self, keys: tuple[str, ...]) -> list[str]:
+        """Of the optional keys named (as in OPTIONAL_KEYS), those this policy file does not set."""
+        return [key for key in keys if not OPTIONAL_KEYS[key].is_set(self)]
+
     @model_validator(mode="after")
     def _every_listed_county_has_its_table(self) -> Policy:
         for code in self.city.counties:
             if code not in self.counties:
                 raise ValueError(f"city.counties 列出了 {code}，但缺少 [counties.{code}] 一节")
         return self
+
+
+@dataclass(frozen=True)
+class OptionalKey:
+    """A policy key without a default that some rule needs: where it is written, and its meaning."""
+
+    written: str  # as the officer finds it in the policy file
+    meaning: str  # what it is, in Chinese
+    is_set: Callable[[Policy], bool]
+
+
+# Optional keys a rule may need (rule_catalog.toml `needs_policy`); a rule whose key is not set is
+# skipped, and the manifest and summary say which key to add.
+OPTIONAL_KEYS = {
+    "tekun_care": OptionalKey(
+        "[rules] tekun_care", "特困人员照料护理标准", lambda p: p.rules.tekun_care is not None),
+    "children": OptionalKey(
+        "[counties.<区县代码>.children]", "困境儿童基本生活保障标准",
+        lambda p: any(county.children is not None for county in p.counties.values())),
+}
+
+
+def unset_keys_in_words(keys: list[str]) -> str:
+    """Why a rule could not run for want of policy keys, in Chinese: 政策文件未设置特困人员照料护理标准（[rules] tekun_care）."""
+    return "政策文件未设置" + "、".join(f"{OPTIONAL_KEYS[k].meaning}（{OPTIONAL_KEYS[k].written}）" for k in keys)
 
 
 _WHAT_IS_WRONG = {

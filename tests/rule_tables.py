@@ -43,7 +43,7 @@ DEFAULTS: dict[str, dict[str, object]] = {
     "registry": {
         "county": TONGGUAN, "household_id": "JD001", "relation": "户主", "name": "张三",
         "labor_ability": "able", "poverty_status": "exited", "exit_year": 2019,
-        "annual_income_per_capita": None,
+        "annual_income_per_capita": None, "cause": "缺劳力",
         "src_file": "poverty/建档立卡.xlsx", "src_sheet": "铜官区",
     },
     "enrollment": {
@@ -59,6 +59,21 @@ DEFAULTS: dict[str, dict[str, object]] = {
     "persons": {
         "name": "张三", "disability_level": 3, "living_subsidy": 0.0, "care_subsidy": 0.0,
         "src_file": "disability/残疾人.xlsx", "src_sheet": "两项补贴",
+    },
+    "temp_relief": {
+        "county": TONGGUAN, "township": "天井湖街道", "name": "张三", "relief_type": "urgent",
+        "amount": 800.0, "pay_date": date(2024, 10, 8), "reason": "突发疾病",
+        "src_file": "civil/临时救助.xlsx", "src_sheet": "发放明细",
+    },
+    "children": {
+        "county": TONGGUAN, "township": "天井湖街道", "name": "张三", "child_category": "difficulty",
+        "care_setting": "dispersed", "allowance": 700.0,
+        "src_file": "civil/困境儿童.xlsx", "src_sheet": "Sheet1",
+    },
+    "low_income": {
+        "county": TONGGUAN, "township": "天井湖街道", "household_id": "DBBY001", "name": "张三",
+        "low_income_type": "低保边缘家庭",
+        "src_file": "civil/低收入人口.csv", "src_sheet": "",
     },
 }
 
@@ -96,9 +111,21 @@ def staged(**rows_by_dataset: list[dict]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def tiny_policy(**rule_overrides) -> Policy:
+# The optional keys of SPEC §3, as tiny_policy sets them unless told `optional=False`.
+OPTIONAL_RULES = {"medical_aid_ratio_low_income": 0.60, "tekun_care": {"partial": 300.0, "unable": 600.0}}
+CHILDREN = {
+    TONGGUAN: {"orphan_institution": 1800.0, "orphan_dispersed": 1400.0, "de_facto": 1400.0,
+               "difficulty": 700.0},
+    ZONGYANG: {"orphan_institution": 1700.0, "orphan_dispersed": 1300.0, "de_facto": 1300.0,
+               "difficulty": 680.0},
+}
+
+
+def tiny_policy(optional: bool = True, **rule_overrides) -> Policy:
     """Two counties with the seed's numbers; 枞阳县's rural standard is 680 and its 特困 standard
-    884 is below the floor, 铜官区 (urban 720, rural 700) is within every limit."""
+    884 is below the floor, 铜官区 (urban 720, rural 700) is within every limit. With the optional
+    keys (SPEC §3): low-income medical aid 60%, 特困 care 300 / 600, children's standards
+    (铜官区 1800 / 1400 / 1400 / 700, 枞阳县 1700 / 1300 / 1300 / 680)."""
     county = {
         "consumption_prev_year": 18000.0, "registered_population": 450000,
         "temp_relief_budget": 2300000.0,
@@ -108,17 +135,17 @@ def tiny_policy(**rule_overrides) -> Policy:
         "medical_aid_ratio": 0.70, "medical_aid_ratio_tekun": 0.80,
         "medical_aid_annual_cap": 10000, "temp_relief_per_capita": 5.0,
         "care_subsidy_levels": [1, 2], "tolerance": 1.0,
-    } | rule_overrides
-    return Policy.model_validate({
-        "rules": rules,
-        "counties": {
-            TONGGUAN: county | {"name": "铜官区", "dibao_urban": 720.0, "dibao_rural": 700.0,
-                                "tekun_basic": 936.0},
-            ZONGYANG: county | {"name": "枞阳县", "dibao_urban": 720.0, "dibao_rural": 680.0,
-                                "tekun_basic": 884.0, "consumption_prev_year": 18500.0,
-                                "registered_population": 900000, "temp_relief_budget": 4800000.0},
-        },
-    })
+    } | (OPTIONAL_RULES if optional else {}) | rule_overrides
+    counties = {
+        TONGGUAN: county | {"name": "铜官区", "dibao_urban": 720.0, "dibao_rural": 700.0,
+                            "tekun_basic": 936.0},
+        ZONGYANG: county | {"name": "枞阳县", "dibao_urban": 720.0, "dibao_rural": 680.0,
+                            "tekun_basic": 884.0, "consumption_prev_year": 18500.0,
+                            "registered_population": 900000, "temp_relief_budget": 4800000.0},
+    }
+    if optional:
+        counties = {code: c | {"children": CHILDREN[code]} for code, c in counties.items()}
+    return Policy.model_validate({"rules": rules, "counties": counties})
 
 
 def run(

@@ -125,7 +125,7 @@ def mounted(folder: Path, options: str):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small file system")
 def test_a_full_disk_stops_the_run_with_one_line_and_keeps_the_last_outputs(generated, tmp_path):
-    with mounted(tmp_path / "small", "size=6m") as small:
+    with mounted(tmp_path / "small", "size=9m") as small:  # a scale-0.3 month's outputs take about 7 MB
         out = small / "out"
         assert doudi(*run_args(generated, out)).returncode == 0
         before = snapshot(out / PERIOD)

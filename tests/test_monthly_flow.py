@@ -15,11 +15,12 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.monthly import monthly_run
 from sample_month import generate_month
+from schemas.datasets import DATASETS
 from schemas.policy import load_policy
 from transforms.month.history import warehouse
 
 PERIOD = "2024-10"
-POLICY = Path("data/policy.toml")
+POLICY = Path("data/policy-sample.toml")  # as `make run`: every optional standard set
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("prefect_backend")]
 
@@ -53,10 +54,37 @@ def test_a_month_without_the_medical_office_runs_and_says_what_is_missing(inbox:
     assert not exceptions.filter(pl.col("rule_code") == "DIBAO_EXIT_DUE").is_empty()
 
 
+def test_a_month_without_the_seeds_other_programmes_runs_and_says_which_rules_were_skipped(
+        inbox: Path, tmp_path: Path):
+    for name in ("临时救助发放明细.xlsx", "困境儿童基本生活保障名册.xlsx", "低收入人口名单.csv"):
+        (inbox / PERIOD / "civil" / name).unlink()
+    record = monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=POLICY)
+    assert record["missing_datasets"] == ["temp_relief", "children", "low_income"]
+    assert set(record["rules_skipped"]) == {
+        "CHILD_ALLOWANCE_BELOW_STANDARD", "TEMP_RELIEF_EVEN_SPLIT", "TEMP_RELIEF_AFTER_DEATH"}
+    assert any("临时救助发放记录" in note for note in record["notes"])
+    assert record["rule_counts"]["DECEASED_STILL_PAID"] > 0  # it runs on the other rosters
+
+
+def test_a_policy_without_the_optional_standards_skips_the_rules_that_need_them_in_words(
+        inbox: Path, tmp_path: Path):
+    text = re.sub(r"\[counties\.\d+\.children\][^\[]*", "", POLICY.read_text(encoding="utf-8"))
+    policy = tmp_path / "policy.toml"
+    policy.write_text("\n".join(line for line in text.splitlines() if not line.startswith("tekun_care")),
+                      encoding="utf-8")
+    record = monthly_run(period=PERIOD, inbox=inbox, out=tmp_path / "out", policy_path=policy)
+    assert record["missing_datasets"] == []
+    assert set(record["rules_skipped"]) == {"CHILD_ALLOWANCE_BELOW_STANDARD", "TEKUN_CARE_BELOW_STANDARD"}
+    assert "规则 TEKUN_CARE_BELOW_STANDARD 未执行：政策文件未设置特困人员照料护理标准（[rules] tekun_care）" \
+        in record["notes"]
+    summary = (tmp_path / "out" / PERIOD / "summary.html").read_text(encoding="utf-8")
+    assert "政策文件未设置困境儿童基本生活保障标准" in summary
+
+
 def test_an_empty_period_folder_still_runs_with_every_dataset_missing(tmp_path: Path):
     (tmp_path / "inbox" / PERIOD).mkdir(parents=True)
     record = monthly_run(period=PERIOD, inbox=tmp_path / "inbox", out=tmp_path / "out", policy_path=POLICY)
-    assert len(record["missing_datasets"]) == 7
+    assert record["missing_datasets"] == list(DATASETS)
     assert record["rule_counts"]["TEMP_RELIEF_BUDGET_SHORT"] == 1  # the policy alone says so
 
 
@@ -131,13 +159,16 @@ def test_a_rerun_after_a_correction_resolves_exactly_that_exception_and_the_rest
     # A death recorded in a CSV is corrected away: the person it named is no longer dead and paid.
     subjects = before["subject"].value_counts().filter(pl.col("count") == 1)["subject"]
     deceased = before.filter((pl.col("rule_code") == "DECEASED_STILL_PAID") & pl.col("subject").is_in(subjects.implode()))
-    death_row = next(s for s in deceased["sources"][0] if s.endswith(".csv", 0, s.index(":")))
+    # (the sample month's deaths are also in an .xlsx and a WPS .et: one whose death is in the CSV)
+    on_csv = [(exception_id, rows[0]) for exception_id, sources in deceased.select("exception_id", "sources").iter_rows()
+              if len(rows := [s for s in sources if s.endswith(".csv", 0, s.index(":"))]) == 1]
+    corrected, death_row = on_csv[0]
     file, _, row = death_row.split(":")
     blank_line(inbox / PERIOD / file, int(row))
     second = monthly_run(period=PERIOD, inbox=inbox, out=out, policy_path=POLICY)
     after = exceptions_of(out)
     resolved = after.filter(pl.col("status") == "resolved")
-    assert resolved["exception_id"].to_list() == [deceased["exception_id"][0]]
+    assert resolved["exception_id"].to_list() == [corrected]
     assert resolved["resolved_by_run"].to_list() == [second["run_id"]]
     assert set(after.filter(pl.col("status") != "resolved")["status"]) == {"persisting"}
     assert after.height == before.height

@@ -65,3 +65,16 @@ def test_county_rules_are_found_once_on_the_whole_month_with_every_districts_peo
     one = reconcile(prepared_month(month_across_districts(), policy, PERIOD, EVERY_DATASET)).exceptions
     assert floor.height == 1
     assert floor["budget_gap"].to_list() == one.filter(pl.col("rule_code") == "TEKUN_STANDARD_BELOW_FLOOR")["budget_gap"].to_list()
+
+
+def test_recipients_of_one_townships_relief_are_reconciled_together():
+    # TEMP_RELIEF_EVEN_SPLIT counts a township's payments: ID2 is also on 枞阳县's roster, so the
+    # whole township goes to the merge pass, where its ten payments are counted together
+    relief = [{"id_number": number, "amount": 500.0} for number in (ID1, ID2) for _ in range(5)]
+    con = staged(temp_relief=relief, dibao=[{"id_number": ID2, "county": ZONGYANG}])
+    policy = tiny_policy()
+    month = prepared_month(con, policy, PERIOD, EVERY_DATASET | {"temp_relief"})
+    assert dict(id_parts(month).iter_rows()) == {ID1: MERGE, ID2: MERGE}
+    found = [reconcile_part(p, policy, PERIOD, EVERY_DATASET | {"temp_relief"}) for p in parts(month)]
+    assert merged(month, found).exceptions.filter(pl.col("rule_code") == "TEMP_RELIEF_EVEN_SPLIT")["subject"].to_list() \
+        == [f"{TONGGUAN}:天井湖街道"]

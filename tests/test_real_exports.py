@@ -134,7 +134,8 @@ def test_a_monitored_household_without_the_risk_column_has_an_unknown_status(tmp
         ["户编号", "姓名", "证件号码", "监测对象类别", "劳动技能"], ["J1", "张三", A, "监测户", "普通劳动力"]]})
     (sheet,) = ingest(path, "poverty/监测对象.xlsx").sheets
     assert sheet.accepted["poverty_status"].to_list() == [None]
-    assert sheet.unknown_counts == {"poverty_status": 1}
+    # the cause too: no column gives it, and medical aid reads it (因病致贫, SPEC §4)
+    assert sheet.unknown_counts == {"poverty_status": 1, "cause": 1}
 
 
 def test_a_disability_sheet_whose_only_id_is_the_certificate_number(tmp_path: Path):

@@ -11,6 +11,7 @@ import pytest
 from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS, staged_columns
 from schemas.outputs import EXCEPTIONS
+from schemas.policy import OPTIONAL_KEYS
 from tests.identity_month import Broken, add_broken_rows, mistyped
 from tests.rule_tables import (
     ALL_DATASETS,
@@ -28,19 +29,22 @@ from transforms.month.identity import link_identities
 from transforms.month.reconcile import RULES_DIR, reconcile
 from transforms.month.stage import prepared_month
 
-# The seventeen rule codes of SPEC §4, in its order: the catalog is checked against them once here;
-# every other test takes the codes from the catalog.
+# The rule codes of SPEC §4 (the seventeen, and the four of "The seed's other programmes"), in
+# report order: the catalog is checked against them once here; every other test takes the codes
+# from the catalog.
 SPEC_RULES = [
     "DIBAO_TEKUN_OVERLAP", "DUPLICATE_ENROLLMENT", "DECEASED_STILL_PAID", "IDENTITY_CONFLICT",
     "POSSIBLE_SAME_PERSON",  # SPEC §6, beside the identity rules
     "DIBAO_EXIT_DUE", "EXITED_POVERTY_ON_DIBAO", "COVERAGE_GAP", "DIBAO_TOPUP_MISMATCH",
-    "TEKUN_BELOW_STANDARD", "TEKUN_STANDARD_BELOW_FLOOR", "PREMIUM_NOT_SUBSIDIZED",
-    "MEDICAL_AID_SHORTFALL", "DISABILITY_LIVING_MISSING", "DISABILITY_LIVING_INELIGIBLE",
-    "DISABILITY_CARE_MISSING", "DISABILITY_CARE_INELIGIBLE", "TEMP_RELIEF_BUDGET_SHORT",
+    "TEKUN_BELOW_STANDARD", "TEKUN_STANDARD_BELOW_FLOOR", "TEKUN_CARE_BELOW_STANDARD",
+    "PREMIUM_NOT_SUBSIDIZED", "MEDICAL_AID_SHORTFALL", "DISABILITY_LIVING_MISSING",
+    "DISABILITY_LIVING_INELIGIBLE", "DISABILITY_CARE_MISSING", "DISABILITY_CARE_INELIGIBLE",
+    "CHILD_ALLOWANCE_BELOW_STANDARD", "TEMP_RELIEF_BUDGET_SHORT", "TEMP_RELIEF_EVEN_SPLIT",
+    "TEMP_RELIEF_AFTER_DEATH",
 ]
 
 def month_with_every_rule() -> duckdb.DuckDBPyConnection:
-    """A month in which each of the seventeen rules fires at least once (with a short budget)."""
+    """A month in which every rule fires at least once (with a short budget)."""
     return staged(
         dibao=[
             {"id_number": ID1, "household_id": "DB001", "area_type": "rural",
@@ -48,7 +52,7 @@ def month_with_every_rule() -> duckdb.DuckDBPyConnection:
             {"id_number": ID1, "household_id": "DB002"},
             {"id_number": ID2, "name": "李四", "household_id": "DB003"},
         ],
-        tekun=[{"id_number": ID1, "basic_paid": 800.0}],
+        tekun=[{"id_number": ID1, "basic_paid": 800.0, "self_care": "unable", "care_paid": 100.0}],
         deaths=[{"id_number": ID2, "name": "李四", "death_date": date(2024, 9, 1)}],
         registry=[
             {"id_number": ID3, "name": "王五", "household_id": "JD009", "poverty_status": "poor",
@@ -63,6 +67,10 @@ def month_with_every_rule() -> duckdb.DuckDBPyConnection:
             {"id_number": ID4, "name": "赵六", "disability_level": 3, "living_subsidy": 80.0,
              "care_subsidy": 80.0},
         ],
+        # the seed's other programmes: 特困 care short, a child underpaid, relief handed out evenly
+        # in one township and paid to 李四 after his death
+        children=[{"id_number": ID4, "name": "赵六", "child_category": "orphan", "allowance": 1000.0}],
+        temp_relief=[{"id_number": ID2, "name": "李四", "amount": 500.0} for _ in range(10)],
     )
 
 
@@ -72,13 +80,37 @@ def short_budget_policy():
     return policy.model_copy(update={"counties": policy.counties | {TONGGUAN: county}})
 
 
-def test_catalog_holds_the_seventeen_rules_of_spec_section_4_each_in_its_sql_file():
+def test_catalog_holds_the_rules_of_spec_section_4_each_in_its_sql_file():
     catalog = rule_catalog()
     assert list(catalog) == SPEC_RULES
     for rule in catalog.values():
         assert rule.severity in {"high", "medium", "info"}
         assert set(rule.needs) | set(rule.needs_any) <= set(DATASETS)
+        assert set(rule.needs_policy) <= set(OPTIONAL_KEYS)
+        assert all(dataset in DATASETS and field in DATASETS[dataset].field_names for dataset, field in rule.reads)
         assert rule.code in (RULES_DIR / rule.sql).read_text(encoding="utf-8")
+
+
+def test_every_rule_a_sql_file_produces_is_in_the_catalog_under_that_file():
+    produced = {
+        (code, path.name)
+        for path in RULES_DIR.glob("*.sql")
+        for code in re.findall(r"'([A-Z_]+)' as rule_code", path.read_text(encoding="utf-8"))
+    }
+    assert produced == {(rule.code, rule.sql) for rule in rule_catalog().values()}
+
+
+def test_rules_needing_an_optional_policy_key_are_skipped_in_words_without_it():
+    result = run(staged(), received=ALL_DATASETS, policy=tiny_policy(optional=False))
+    skipped = {entry["rule_code"]: entry for entry in result.rules_skipped}
+    assert skipped == {
+        "TEKUN_CARE_BELOW_STANDARD": {"rule_code": "TEKUN_CARE_BELOW_STANDARD", "missing_datasets": [],
+                                      "missing_policy_keys": ["tekun_care"]},
+        "CHILD_ALLOWANCE_BELOW_STANDARD": {"rule_code": "CHILD_ALLOWANCE_BELOW_STANDARD", "missing_datasets": [],
+                                           "missing_policy_keys": ["children"]},
+    }
+    assert "TEMP_RELIEF_EVEN_SPLIT" in result.rules_run  # it runs on its defaults
+    assert "MEDICAL_AID_SHORTFALL" in result.rules_run  # without the low-income ratio it covers fewer
 
 
 def test_rule_sql_binds_only_parameters_the_runner_provides():
@@ -122,7 +154,7 @@ def test_rule_is_skipped_and_listed_with_the_datasets_it_lacks():
 def test_rule_needing_one_of_several_datasets_lists_them_all_when_none_arrived():
     result = run(staged(), received={"deaths"})
     skipped = {entry["rule_code"]: entry["missing_datasets"] for entry in result.rules_skipped}
-    assert skipped["DECEASED_STILL_PAID"] == ["dibao", "tekun", "persons"]
+    assert skipped["DECEASED_STILL_PAID"] == ["dibao", "tekun", "persons", "children"]
     assert "IDENTITY_CONFLICT" in result.rules_run
 
 

@@ -124,3 +124,26 @@ def test_household_codes_leave_out_registry_households_of_the_same_number():
                             "labor_ability": "none"}])
     row = rosters(con)[1].row(0, named=True)
     assert "COVERAGE_GAP" not in row["exception_codes"]
+
+
+def test_person_roster_shows_a_childs_category_and_allowance_and_low_income_status():
+    con = staged(children=[{"id_number": ID1, "child_category": "orphan", "care_setting": "dispersed",
+                            "allowance": 1400.0}],
+                 low_income=[{"id_number": ID2, "low_income_type": "支出型困难家庭"}])
+    persons, _ = rosters(con)
+    child, low = person(persons, ID1), person(persons, ID2)
+    assert (child["in_children"], child["child_category"], child["child_allowance"]) == (True, "orphan", 1400.0)
+    assert (child["on_low_income"], low["on_low_income"], low["low_income_type"]) == (False, True, "支出型困难家庭")
+    assert (low["in_children"], low["child_category"], low["child_allowance"]) == (False, None, None)
+
+
+def test_temporary_relief_counts_and_sums_this_years_payments_up_to_the_month_end():
+    con = staged(dibao=[{}], temp_relief=[
+        {"amount": 1000.0, "pay_date": date(2023, 12, 20)},
+        {"amount": 800.0, "pay_date": date(2024, 3, 1)},
+        {"amount": 500.0, "pay_date": date(2024, 10, 8)},
+        {"amount": 50.0, "pay_date": date(2024, 11, 2)},
+    ])
+    row = person(rosters(con)[0], ID1)
+    assert (row["temp_relief_count_ytd"], row["temp_relief_paid_ytd"]) == (2, 1300.0)
+    assert person(rosters(staged(dibao=[{}]))[0], ID1)["temp_relief_count_ytd"] == 0

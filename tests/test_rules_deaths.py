@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from tests.rule_tables import ID1, ID2, exceptions_of, only, staged, subjects
+from tests.rule_tables import ID1, ID2, exceptions_of, only, staged, subjects, undecided_of
 
 BEFORE_OCTOBER = date(2024, 9, 30)
 
@@ -53,3 +53,29 @@ def test_earliest_death_date_of_an_id_counts():
 def test_death_of_someone_not_paid_is_not_an_exception():
     con = staged(dibao=[{"id_number": ID2}], deaths=[{"id_number": ID1, "death_date": BEFORE_OCTOBER}])
     assert subjects("DECEASED_STILL_PAID", con) == []
+
+
+def test_child_who_died_before_the_month_and_is_still_paid_an_allowance_is_paid_after_death():
+    con = staged(children=[{"id_number": ID1, "allowance": 1400.0}],
+                 deaths=[{"id_number": ID1, "death_date": BEFORE_OCTOBER}])
+    found = only(exceptions_of("DECEASED_STILL_PAID", con))
+    assert found["actual"] == 1400.0 and "困境儿童基本生活费（1400.00 元）" in found["detail"]
+    assert found["sources"] == ["civil/困境儿童.xlsx:Sheet1:5", "civil/死亡.xlsx:Sheet1:5"]
+
+
+def test_child_on_the_roster_who_died_and_was_paid_nothing_is_not_an_exception():
+    con = staged(children=[{"id_number": ID1, "allowance": 0.0}],
+                 deaths=[{"id_number": ID1, "death_date": BEFORE_OCTOBER}])
+    assert subjects("DECEASED_STILL_PAID", con) == []
+
+
+def test_dead_childs_row_from_a_roster_without_the_allowance_column_is_undecided():
+    con = staged(children=[{"id_number": ID1, "allowance": None}],
+                 deaths=[{"id_number": ID1, "death_date": BEFORE_OCTOBER}])
+    assert (subjects("DECEASED_STILL_PAID", con), undecided_of("DECEASED_STILL_PAID", con)) == ([], [ID1])
+
+
+def test_the_childrens_roster_alone_with_the_deaths_runs_the_rule():
+    con = staged(children=[{"id_number": ID1, "allowance": 700.0}],
+                 deaths=[{"id_number": ID1, "death_date": BEFORE_OCTOBER}])
+    assert subjects("DECEASED_STILL_PAID", con, received={"children", "deaths"}) == [ID1]

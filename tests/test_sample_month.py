@@ -31,7 +31,7 @@ from schemas.validation import REASONS as QUARANTINE_REASONS
 from tests.ids import is_valid_id, lengthened
 
 PERIOD = "2024-10"
-POLICY_FILE = Path(__file__).parents[1] / "data" / "policy.toml"
+POLICY_FILE = Path(__file__).parents[1] / "data" / "policy-sample.toml"  # every rule runs
 POLICY = load_policy(POLICY_FILE)
 REASONS = set(QUARANTINE_REASONS)
 COUNTY_RULES = {"TEKUN_STANDARD_BELOW_FLOOR", "TEMP_RELIEF_BUDGET_SHORT"}
@@ -43,7 +43,7 @@ LAYOUT_RULES = {"POSSIBLE_SAME_PERSON"}
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory):
-    return generate_month(PERIOD, 1, 7, tmp_path_factory.mktemp("sample") / "inbox")
+    return generate_month(PERIOD, 1, 7, tmp_path_factory.mktemp("sample") / "inbox", policy=POLICY)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_a_period_that_is_not_a_month_is_refused():
 
 
 def test_scale_one_is_a_few_thousand_rows_and_scale_multiplies_them(month):
-    assert 2000 <= month.total_rows <= 3200
+    assert 2000 <= month.total_rows <= 3600
     assert 500 <= month.rows["dibao"] <= 750 and 700 <= month.rows["enrollment"] <= 1100
     tiny = build_month(PERIOD, 0.2, 7, POLICY)
     assert sum(len(r) for r in tiny.rows.values()) < month.total_rows / 2
@@ -210,14 +210,17 @@ REAL_EXPORTS = ["civil/低保台账（户）.xlsx", "civil/五保供养对象名
                 # the formats older systems send (real_formats.py)
                 "civil/低保对象名册（旧系统导出）.xls", "civil/特困供养人员名单.ods", "civil/死亡人员信息（WPS）.et",
                 "medical/资助参保人员.xlsb", "poverty/PKRK_2024.dbf", "medical/yb_jsmx.sql", "disability/两项补贴_导出.sql"]
+# the seed's other programmes (SPEC §1): 临时救助, 困境儿童, 低收入人口
+PROGRAMME_FILES = ["civil/临时救助发放明细.xlsx", "civil/困境儿童基本生活保障名册.xlsx", "civil/低收入人口名单.csv"]
 
 
 def test_the_files_are_in_the_formats_offices_send(month):
     folder = month.period_dir
     files = set(all_bytes(folder))
-    assert set(TIDY_FILES) | set(REAL_EXPORTS) <= files
+    listed = set(TIDY_FILES) | set(REAL_EXPORTS) | set(PROGRAMME_FILES)
+    assert listed <= files
     # SPEC §2 absent columns: a 低保金发放表 per district, without income or top-up
-    assert {f for f in files - set(TIDY_FILES) - set(REAL_EXPORTS)} == {
+    assert files - listed == {
         f"civil/{name}低保金发放表.xlsx" for name in ("铜官区", "义安区", "郊区", "枞阳县")}
     deaths = (folder / "civil/殡葬管理所火化数据.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -325,8 +328,8 @@ def header_row(rows: list[list[object]]) -> int:
 
 
 def test_rows_read_count_every_non_empty_row_below_the_header(month, cells):
-    inputs = [r for r in truth(month, "inputs.csv") if r["file"] in TIDY_FILES]
-    assert len(inputs) == 11
+    inputs = [r for r in truth(month, "inputs.csv") if r["file"] in TIDY_FILES + PROGRAMME_FILES]
+    assert len(inputs) == 18
     for entry in inputs:
         read, accepted, quarantined, skipped = (int(entry[k]) for k in (
             "rows_read", "rows_accepted", "rows_quarantined", "rows_skipped"))
@@ -347,7 +350,7 @@ def test_total_rows_sum_the_rows_above_them_except_the_one_injected_mismatch(mon
         rows = cells.rows(file, sheet)
         top = header_row(rows)
         column = next(i for r in rows[:top + 1] for i, h in enumerate(r)
-                      if h and re.match(r"(月保障金|保障金额|月低保金|月基本|政策范围)", fold(h)))
+                      if h and re.match(r"(月保障金|保障金额|月低保金|月基本|政策范围|救助资金现金|基本生活费)", fold(h)))
         total = next(r for r in rows if r[0] == "合计")
         data = [r for r in rows[top + 1:] if isinstance(r[0], int)]  # 序号 numbers the data rows
         summed = round(sum(money(r[column]) or 0.0 for r in data), 2)

@@ -23,7 +23,7 @@ from transforms.ingest.file import ingest_file
 from transforms.ingest.headers import alias_index, header_key, header_key_without_units
 from transforms.ingest.results import FileResult, SheetResult
 
-GUESS_CUTOFF = 0.5  # how alike a header must be to a known spelling to be offered as a guess
+GUESS_CUTOFF = 0.6  # how alike a header must be to a known spelling to be offered as a guess
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,9 @@ def _inspected(sheet: SheetResult) -> SheetInspection:
         columns=sheet.columns, fields_absent=sheet.fields_absent,
         undecided_rules={f: rules for f in sheet.fields_absent if (rules := rules_reading(sheet.dataset, f))},
         unknown_values=unknown,
+        # a guess only for a field the sheet lacks: an unused column like a missing one
         alias_lines=[line for c in sheet.columns if c["field"] is None
-                     if (line := nearest_alias(c["header"], [sheet.dataset]))],
+                     if (line := nearest_alias(c["header"], [sheet.dataset])) and line.field in sheet.fields_absent],
         category_lines=[line for (f, value) in unknown if (line := nearest_category(sheet.dataset, f, value))],
         rows=(sheet.rows_read, sheet.rows_accepted, sheet.rows_quarantined, sheet.rows_skipped),
         reshaped=sheet.reshaped, facts=sheet.facts_from_context, period_stamp=sheet.period_stamp,

@@ -13,6 +13,7 @@ from pathlib import Path
 from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS
 from schemas.outputs import Manifest
+from schemas.policy import unset_keys_in_words
 from transforms.ingest.inbox import InboxFile
 from transforms.ingest.results import FileResult, SheetResult
 from transforms.month.households import members_without_household
@@ -101,6 +102,14 @@ def rules_undecided(undecided_counts: dict[str, int], results: list[FileResult])
             for code, n in undecided_counts.items() if n}
 
 
+def skip_reason(rule: dict) -> str:
+    """Why a skipped rule did not run: the datasets it lacks (by name), the policy keys not set."""
+    reasons = [f"缺少 {'、'.join(rule['missing_datasets'])}"] if rule["missing_datasets"] else []
+    if rule.get("missing_policy_keys"):
+        reasons.append(unset_keys_in_words(rule["missing_policy_keys"]))
+    return "；".join(reasons)
+
+
 def missing_datasets(received: set[str]) -> list[str]:
     return [name for name in DATASETS if name not in received]
 
@@ -113,10 +122,7 @@ def notes_in_words(missing: list[str], rules_skipped: list[dict], results: list[
         f"本月未收到{DATASETS[name].label}（{name}，{DATASETS[name].office}），相关规则未执行"
         for name in missing
     ]
-    notes += [
-        f"规则 {rule['rule_code']} 未执行：缺少 {'、'.join(rule['missing_datasets'])}"
-        for rule in rules_skipped
-    ]
+    notes += [f"规则 {rule['rule_code']} 未执行：{skip_reason(rule)}" for rule in rules_skipped]
     notes += [
         f"规则 {code}（{rule_catalog()[code].title}）有 {entry['subjects']} 个对象无法判定：{entry['why']}"
         for code, entry in (undecided or {}).items()

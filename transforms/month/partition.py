@@ -1,11 +1,13 @@
 """Reconcile a large month district by district, with a merge pass for what crosses districts.
 
-Every rule of SPEC §4 looks at one person, one household or one claim at a time, and the staged
-rows of all datasets are keyed by ID number. So the month splits into groups of people that no
-rule looks across: two IDs are linked when they share a 低保 household, a 建档立卡 household or a
-claim id, and a group is all the IDs linked to each other. A group whose rows name one district is
-that district's; a group naming several districts, or none, goes to the merge pass. The county
-rules, and those about quarantined rows, run on the whole month when the parts are merged. Each part is reconciled on its own, anywhere (a Dask
+Every rule of SPEC §4 looks at one person, one household, one claim or one township's 临时救助 at
+a time, and the staged rows of all datasets are keyed by ID number. So the month splits into
+groups of people that no rule looks across: two IDs are linked when they share a 低保 household, a
+建档立卡 household, a claim id or the township that paid them 临时救助 (TEMP_RELIEF_EVEN_SPLIT), and a
+group is all the IDs linked to each other. A group whose rows name one district is that district's;
+a group naming several districts, or none, goes to the merge pass. The county rules, and those
+about quarantined rows, run on the whole month when the parts are merged. Each part is reconciled
+on its own, anywhere (a Dask
 worker), and the parts' exceptions together are the month's, exactly as one pass would find them.
 """
 
@@ -33,6 +35,8 @@ with keyed as (
     select 'registry:' || household_id, id_number from registry
     union
     select 'claim:' || claim_id, id_number from claims
+    union
+    select 'relief:' || county || ':' || township, id_number from temp_relief
 )
 select distinct a.id_number as id_number, b.id_number as linked
 from keyed as a join keyed as b using (key)

@@ -15,6 +15,7 @@ import polars as pl
 
 from schemas.catalog import Rule, rule_catalog
 from schemas.outputs import EXCEPTIONS, FINDINGS, UNDECIDED
+from schemas.policy import Policy
 from transforms.month.stage import SQL_DIR, Month
 
 RULES_DIR = Path(__file__).parents[1] / "rules"
@@ -23,8 +24,8 @@ RULES_DIR = Path(__file__).parents[1] / "rules"
 @dataclass(frozen=True)
 class Reconciliation:
     """The month with its `exceptions` and `undecided` tables written; which rules ran, which were
-    skipped and why (`{"rule_code", "missing_datasets"}` each, as the manifest lists them), a count
-    per rule, and per rule the subjects it could not decide (SPEC §2)."""
+    skipped and why (`{"rule_code", "missing_datasets", "missing_policy_keys"}` each, as the
+    manifest lists them), a count per rule, and per rule the subjects it could not decide (SPEC §2)."""
 
     month: Month
     rules_run: list[str]
@@ -38,12 +39,14 @@ class Reconciliation:
         return self.month.table("exceptions")
 
 
-def skipped_rules(received: set[str] | frozenset[str]) -> list[dict]:
-    """The rules that cannot run this month, each with the datasets it lacks."""
+def skipped_rules(received: set[str] | frozenset[str], policy: Policy) -> list[dict]:
+    """The rules that cannot run this month, each with the datasets and the optional policy keys
+    (without a default) it lacks."""
     return [
-        {"rule_code": rule.code, "missing_datasets": rule.missing(set(received))}
+        {"rule_code": rule.code, "missing_datasets": rule.missing(set(received)),
+         "missing_policy_keys": rule.missing_policy(policy)}
         for rule in rule_catalog().values()
-        if rule.missing(set(received))
+        if not rule.runs(received, policy)
     ]
 
 
@@ -67,10 +70,10 @@ def _write_findings(month: Month, files: dict[str, list[str]]) -> None:
 
 
 def reconcile(month: Month, codes: list[str] | None = None) -> Reconciliation:
-    """Run every rule whose datasets were received this month (only `codes`, when given); write
-    the table `exceptions`."""
+    """Run every rule whose datasets were received this month and whose optional policy keys are
+    set (only `codes`, when given); write the table `exceptions`."""
     runnable = [rule for rule in rule_catalog().values()
-                if not rule.missing(set(month.received)) and (codes is None or rule.code in codes)]
+                if rule.runs(month.received, month.policy) and (codes is None or rule.code in codes)]
     _write_findings(month, rules_by_file(runnable))
     for name in ("exception_places.sql", "exception_money.sql"):  # SPEC §5: where, and how much
         month.con.execute(*_statement(month, name))
@@ -95,8 +98,8 @@ def reconciliation_of(month: Month) -> Reconciliation:
         "select rule_code, count(distinct subject) from undecided group by rule_code").fetchall())
     return Reconciliation(
         month=month,
-        rules_run=[rule.code for rule in rule_catalog().values() if not rule.missing(set(month.received))],
-        rules_skipped=skipped_rules(month.received),
+        rules_run=[rule.code for rule in rule_catalog().values() if rule.runs(month.received, month.policy)],
+        rules_skipped=skipped_rules(month.received, month.policy),
         rule_counts={code: counts.get(code, 0) for code in rule_catalog()},
         undecided_counts={code: n for code, n in undecided.items() if n},
     )

@@ -30,6 +30,13 @@ SQL_DIR = Path(__file__).parents[1] / "sql"
 # so a province's month slows down rather than fails; DOUDI_DUCKDB_MEMORY changes it (e.g. 8GB).
 MEMORY_LIMIT = os.environ.get("DOUDI_DUCKDB_MEMORY", "3GB")
 SHARED_SQL = ("macros.sql", "people.sql", "dibao_households.sql", "places.sql")
+# [counties.X.children] key -> (child_category, care_setting): orphans by care setting (SPEC §4).
+CHILD_STANDARD_KEYS = {
+    "orphan_institution": ("orphan", "institution"),
+    "orphan_dispersed": ("orphan", "dispersed"),
+    "de_facto": ("de_facto", None),
+    "difficulty": ("difficulty", None),
+}
 
 
 @dataclass
@@ -57,6 +64,10 @@ class Month:
             "medical_aid_annual_cap": float(rules.medical_aid_annual_cap),
             "temp_relief_per_capita": rules.temp_relief_per_capita,
             "care_levels": list(rules.care_subsidy_levels),
+            # optional keys (SPEC §3): NULL when the policy sets none
+            "medical_aid_ratio_low_income": rules.medical_aid_ratio_low_income,
+            "temp_relief_even_min": rules.temp_relief_even_min,
+            "temp_relief_even_share": rules.temp_relief_even_share,
             # SPEC §5: what a DISABILITY_*_MISSING person is owed, when the policy says (else unknown)
             "living_subsidy_monthly": rules.living_subsidy_monthly,
             "care_subsidy_by_level": [rules.care_subsidy_monthly.get(level) for level in (1, 2, 3, 4)],
@@ -146,7 +157,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def _policy_tables(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
-    """`policy_counties`, one row per county code, and `policy_topup_ratios`, one per 低保 class."""
+    """`policy_counties`, one row per county code, `policy_topup_ratios`, one per 低保 class, and the
+    optional standards (empty when the policy sets none): `policy_child_standards`, one per county,
+    child category and (for orphans) care setting; `policy_tekun_care`, one per self-care level."""
     con.execute(
         "create or replace temp table policy_counties ("
         " county varchar primary key, county_name varchar, dibao_urban double, dibao_rural double,"
@@ -165,6 +178,19 @@ def _policy_tables(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     con.executemany(
         "insert into policy_topup_ratios values (?, ?)", list(policy.rules.topup_ratio.model_dump().items())
     )
+    con.execute("create or replace temp table policy_child_standards ("
+                " county varchar, child_category varchar, care_setting varchar, standard double)")
+    child_rows = [
+        [code, category, setting, getattr(county.children, key)]
+        for code, county in policy.counties.items() if county.children is not None
+        for key, (category, setting) in CHILD_STANDARD_KEYS.items()
+    ]
+    if child_rows:
+        con.executemany("insert into policy_child_standards values (?, ?, ?, ?)", child_rows)
+    con.execute("create or replace temp table policy_tekun_care (self_care varchar primary key, standard double)")
+    if policy.rules.tekun_care is not None:
+        con.executemany("insert into policy_tekun_care values (?, ?)",
+                        list(policy.rules.tekun_care.model_dump().items()))
 
 
 def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:

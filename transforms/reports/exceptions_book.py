@@ -79,7 +79,8 @@ def _shown(report: MonthReport) -> pl.DataFrame:
         show.county_name("county", report.policy).alias("county_cn"),
         pl.when(pl.col("rule_code").is_in(subject_is_id)).then(show.masked("subject", report.unmask))
         .when(pl.col("rule_code").is_in(subject_is_county)).then(show.county_name("subject", report.policy))
-        .otherwise(pl.col("subject")).alias("subject_cn"),
+        # other subjects may hold an ID too (a payment: ID number:pay date): masked like free text
+        .otherwise(show.masked("subject", report.unmask)).alias("subject_cn"),
         show.masked("id_number", report.unmask).alias("id_shown"),
         pl.col("case_state").replace_strict(CASE_STATES, default=None, return_dtype=pl.String).alias("state_cn"),
         pl.col("sources").list.join("\n").alias("sources_text"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 from schemas.catalog import rule_catalog
-from schemas.datasets import DATASETS
+from schemas.datasets import DATASETS, SHAPE_LABELS
 from transforms.ingest.inspect import FileInspection, SheetInspection
 
 WIDTH = 80
@@ -46,7 +46,8 @@ def _field_label(dataset: str | None, name: str | None) -> str:
     if name is None:
         return "（未使用）"
     bare, _, member = name.partition("#")
-    label = next((f.label for f in DATASETS[dataset].fields if f.name == bare), bare) if dataset in DATASETS else bare
+    fields = {f.name: f.label for f in DATASETS[dataset].fields} if dataset in DATASETS else {}
+    label = fields.get(bare) or SHAPE_LABELS.get(bare, bare)
     who = f"（第 {member} 人）" if member else ""
     return f"{label}{who} {bare}"
 

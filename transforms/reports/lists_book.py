@@ -64,6 +64,7 @@ def write_roster_books(folder: Path, report: MonthReport) -> list[Path]:
         show.county_name("county", report.policy).alias("county"),
         show.category("poverty_status", "poverty_status").alias("poverty_status"),
         show.category("labor_ability", "labor_ability").alias("labor_ability"),
+        show.category("child_category", "child_category").alias("child_category"),
         show.rule_titles("exception_codes").alias("exception_codes"),
     )
     households = report.households.with_columns(

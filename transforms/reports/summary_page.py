@@ -25,6 +25,7 @@ from schemas.catalog import (
 )
 from schemas.datasets import DATASETS, OFFICE_LABELS
 from schemas.outputs import SkippedRule
+from schemas.policy import unset_keys_in_words
 from transforms.reports import MonthReport
 from transforms.reports.masking import masked_text
 from transforms.reports.review_page import money_cards, news_card, supervision_html
@@ -168,8 +169,11 @@ def notes_html(report: MonthReport) -> str:
 
 def skipped_rule_html(skipped: SkippedRule) -> str:
     lacking = "、".join(DATASETS[d].label if d in DATASETS else d for d in skipped.missing_datasets)
+    reasons = [f"缺少{lacking}"] if lacking else []
+    if skipped.missing_policy_keys:
+        reasons.append(unset_keys_in_words(skipped.missing_policy_keys))
     title = rule_catalog()[skipped.rule_code].title
-    return f"规则“{e(title)}”<code>{e(skipped.rule_code)}</code>本月未执行：缺少{e(lacking)}"
+    return f"规则“{e(title)}”<code>{e(skipped.rule_code)}</code>本月未执行：{e('；'.join(reasons))}"
 
 
 def note_html(note: str) -> str:
@@ -182,7 +186,7 @@ def note_html(note: str) -> str:
 def charts_html(report: MonthReport, active: pl.DataFrame) -> str:
     by_county = active.group_by("county_cn", "severity_cn").len("n")
     by_rule = active.group_by("title", "severity_cn").len("n")
-    skipped = "部分规则因缺少数据未执行，见上方说明。" if report.manifest.rules_skipped else ""
+    skipped = "部分规则因缺少数据或政策参数未执行，见上方说明。" if report.manifest.rules_skipped else ""
     none = f"<p class=quiet>本月没有发现异常。{skipped}</p>"
     county = chart_svg(bars_spec(by_county, "county_cn", horizontal=True, width=420)) if active.height else none
     rule = chart_svg(bars_spec(by_rule, "title", horizontal=True, width=640)) if active.height else none

@@ -17,10 +17,10 @@ registry_rows as (
 registry_households as (
     select
         household_id,
-        first(county order by not is_head, src_file, src_sheet, src_row)
+        first(county order by not is_head, src_file, src_sheet, src_row, src_member)
             filter (where county is not null) as county,
-        first(id_number order by not is_head, src_file, src_sheet, src_row) as head_id_number,
-        first(name order by not is_head, src_file, src_sheet, src_row) as head_name,
+        first(id_number order by not is_head, src_file, src_sheet, src_row, src_member) as head_id_number,
+        first(name order by not is_head, src_file, src_sheet, src_row, src_member) as head_name,
         count(distinct id_number) as members,
         string_agg(distinct name, '、' order by name) as member_names,
         any_true(poverty_status = 'exited') as any_exited,

@@ -1,19 +1,20 @@
 -- Deaths: nobody is paid after their death (SPEC §4).
 --
 -- DECEASED_STILL_PAID  "death_date < P_start and the person is in 低保, in 特困, or paid a disability
---                       subsidy > 0"
+--                       subsidy > 0"; also "for a child paid an allowance > 0" (the seed's other
+--                       programmes: 困境儿童基本生活费)
 --
 -- rules/README: the earliest accepted death date of the ID counts; a death inside the month is not an
 -- exception (the month's payment was due). `actual` is what was paid this month, `expected` is 0.
 -- Unknowns (SPEC §2): being on 低保 or 特困 proves payment whatever the amount (an unknown amount
--- is said as 金额未知); a 残联 row whose subsidy columns are missing may or may not have paid: that
--- person, on no paying roster, is undecided.
+-- is said as 金额未知); a 残联 row whose subsidy columns are missing may or may not have paid, and so
+-- may a 困境儿童 row from a sheet without 基本生活费: that person, on no paying roster, is undecided.
 with
 deaths_before_period as (
     select
         id_number,
         min(death_date) as death_date,
-        first(name order by src_file, src_sheet, src_row) as name,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
         rows_text(src_file, src_sheet, src_row, src_member) as death_rows,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from deaths
@@ -37,6 +38,11 @@ payments_this_month as (
                 else false end,
            name, county, null, src_file, src_sheet, src_row, src_member
     from persons
+    union all
+    select id_number, 4, '困境儿童基本生活费', allowance,
+           allowance > 0,  -- unknown when the sheet has no allowance column
+           name, county, null, src_file, src_sheet, src_row, src_member
+    from children
 ),
 
 paid_by_programme as (
@@ -46,9 +52,9 @@ paid_by_programme as (
         programme,
         known_sum(paid) as paid,
         any_true(paid_for_sure) as paid_for_sure,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-        first(household_id order by src_file, src_sheet, src_row) as household_id,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+        first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from payments_this_month
     where id_number in (select id_number from deaths_before_period)

@@ -103,9 +103,9 @@ exited_poverty_on_dibao as (
         'EXITED_POVERTY_ON_DIBAO' as rule_code,
         any_value(households.county) as county,
         members.household_id as subject,
-        first(members.id_number order by members.src_file, members.src_sheet, members.src_row)
+        first(members.id_number order by members.src_file, members.src_sheet, members.src_row, members.src_member)
             as id_number,
-        first(members.name order by members.src_file, members.src_sheet, members.src_row) as name,
+        first(members.name order by members.src_file, members.src_sheet, members.src_row, members.src_member) as name,
         members.household_id,
         '该低保户成员'
             || array_to_string(list_sort(list_distinct(list(members.name))), '、')
@@ -187,11 +187,11 @@ topup_mismatched_rows as (
 topup_undecided as (
     select
         'DIBAO_TOPUP_MISMATCH' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(household_id order by src_file, src_sheet, src_row) as household_id,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
         null as detail,
         null::double as expected,
         null::double as actual,
@@ -205,18 +205,18 @@ topup_undecided as (
 dibao_topup_mismatch as (
     select
         'DIBAO_TOPUP_MISMATCH' as rule_code,
-        first(county order by src_file, src_sheet, src_row) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
         id_number as subject,
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(household_id order by src_file, src_sheet, src_row) as household_id,
-        first(name order by src_file, src_sheet, src_row) || '为低保'
-            || case when first(category order by src_file, src_sheet, src_row) is null then '（类别不详）'
-                    when first(category order by src_file, src_sheet, src_row) = 'none' then '（未分类）'
-                    else ' ' || first(category order by src_file, src_sheet, src_row) || ' 类' end
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
+        first(name order by src_file, src_sheet, src_row, src_member) || '为低保'
+            || case when first(category order by src_file, src_sheet, src_row, src_member) is null then '（类别不详）'
+                    when first(category order by src_file, src_sheet, src_row, src_member) = 'none' then '（未分类）'
+                    else ' ' || first(category order by src_file, src_sheet, src_row, src_member) || ' 类' end
             || '对象，月保障金 ' || yuan(sum(benefit)) || ' 元，应发分类施保金 '
             || yuan(sum(expected_topup)) || ' 元（'
-            || percent(first(topup_ratio order by src_file, src_sheet, src_row)) || '），实发 '
+            || percent(first(topup_ratio order by src_file, src_sheet, src_row, src_member)) || '），实发 '
             || yuan(sum(paid_topup)) || ' 元，'
             || case when sum(paid_topup) > sum(expected_topup) then '多发 ' else '少发 ' end
             || yuan(abs(sum(paid_topup) - sum(expected_topup))) || ' 元（'

@@ -16,8 +16,8 @@ with
 disabled_people as (
     select
         id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
         case when bool_or(disability_level is null) then null else min(disability_level) end as level,
         known_sum(living_subsidy) as living_subsidy,
         known_sum(care_subsidy) as care_subsidy,

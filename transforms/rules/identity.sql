@@ -60,9 +60,9 @@ repeated_in_a_dataset as (
         id_number,
         dataset_label,
         dataset_order,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-        first(household_id order by src_file, src_sheet, src_row) as household_id,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+        first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
         count(*) as row_count,
         rows_text(src_file, src_sheet, src_row, src_member) as rows_text,
         list_sort(list_distinct(list(household_id))) as household_ids,
@@ -118,12 +118,12 @@ names_of_an_id as (
     select
         id_number,
         coalesce(name_norm, name) as name_norm,
-        first(name order by dataset_order, src_file, src_sheet, src_row) as name,
+        first(name order by dataset_order, src_file, src_sheet, src_row, src_member) as name,
         min(dataset_order) as first_dataset,
         -- where the name is first met: its dataset's rank, then file order
         min({'rank': dataset_order, 'file': src_file, 'sheet': src_sheet, 'row': src_row}) as first_row,
         string_agg(distinct dataset_label, '、' order by dataset_label) as dataset_labels,
-        first(county order by dataset_order, src_file, src_sheet, src_row)
+        first(county order by dataset_order, src_file, src_sheet, src_row, src_member)
             filter (where county is not null) as county,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from person_rows

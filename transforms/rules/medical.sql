@@ -1,4 +1,5 @@
--- Medical assistance: 低保 and 特困 persons are insured at public cost and aided after each stay (SPEC §4).
+-- Medical assistance: 低保 and 特困 persons are insured at public cost and aided after each stay, and
+-- the aid reaches low-income families and households made poor by illness (SPEC §4).
 --
 -- PREMIUM_NOT_SUBSIDIZED  "a person in 低保 or 特困 has no active enrollment for year(P), or
 --                          premium_subsidy < premium − tolerance"
@@ -6,7 +7,13 @@
 --                          − basic_paid − critical_paid − supplementary_paid); expected = min(ratio × oop,
 --                          cap − aid_paid on that person's earlier claims in year(P): settled before it, or
 --                          the same day with a smaller claim_id); aid_paid < expected − tolerance
---                          (ratio: 特困 ratio for 特困 persons)"
+--                          (ratio: 特困 ratio for 特困 persons)"; extended ("The seed's other
+--                          programmes"): "also covers persons on low_income and members of 建档立卡
+--                          households whose status is poor and whose cause contains 因病 (因病, 因病致贫,
+--                          因病返贫), at medical_aid_ratio_low_income (optional; without it these persons
+--                          are not covered); 特困 and 低保 keep their own ratios and take precedence"
+--                          (政策原文: "救助范围从低保对象、特困供养人员(重点救助对象),扩大至低收入家庭及因病
+--                          致贫家庭重特大疾病患者等")
 --
 -- rules/README: an enrollment counts when year = year(P) and its status is active; the person is
 -- subsidised when any such row has premium_subsidy >= premium − tolerance. Earlier aid counts claims
@@ -19,6 +26,10 @@
 -- ('infinity'), so the aid due lies between `expected_low` and `expected_high` and the aid paid
 -- between `paid_low` and `paid_high`; the claim fires when even the least aid due exceeds the
 -- most aid paid by more than the tolerance, and is undecided when neither that nor its opposite is proven.
+-- A 建档立卡 household is poor by illness when one of its rows says poor and one names 因病 in its
+-- cause; a row without a household number is its own household. Its members are covered (at the
+-- low-income ratio) only when that is proven; where the status or cause is unknown, a claim that
+-- would be short is undecided. PREMIUM_NOT_SUBSIDIZED stays with 低保 and 特困 persons.
 with
 assisted as (
     select
@@ -51,7 +62,7 @@ enrollment_this_year as (
             filter (where insured_status = 'active' and year = $period_year) as premium,
         arg_min(premium_subsidy, round(premium - premium_subsidy, 2))
             filter (where insured_status = 'active' and year = $period_year) as premium_subsidy,
-        first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
+        first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
         rows_text(src_file, src_sheet, src_row, src_member) as rows_text,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from enrollment_judged
@@ -85,6 +96,52 @@ premium_not_subsidized as (
     where enrolled.id_number is null or enrolled.any_subsidised is distinct from true
 ),
 
+illness_households as (  -- NULL: the status or the cause of a row is unknown
+    select
+        coalesce(household_id, id_number) as household_key,
+        any_true(poverty_status = 'poor') and any_true(cause like '%因病%') as poor_by_illness
+    from registry
+    group by household_key
+),
+
+illness_members as (  -- members of 建档立卡 households poor by illness, proven (true) or maybe (NULL)
+    select
+        registry.id_number,
+        first(registry.county order by src_file, src_sheet, src_row, src_member)
+            filter (where registry.county is not null) as county,
+        any_true(households.poor_by_illness) as poor_by_illness,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
+    from registry
+    join illness_households as households
+      on households.household_key = coalesce(registry.household_id, registry.id_number)
+    group by registry.id_number
+),
+
+aided_people as (  -- whose hospital stays medical aid covers, at which ratio (特困, 低保, then 低收入)
+    select
+        ids.id_number,
+        coalesce(assisted.county, low.county, ill.county) as home_county,
+        assisted.dibao_household_id,
+        case when assisted.in_tekun then $medical_aid_ratio_tekun
+             when assisted.in_dibao then $medical_aid_ratio
+             else $medical_aid_ratio_low_income end as ratio,
+        case when assisted.id_number is not null or low.id_number is not null then true
+             else ill.poor_by_illness end as covered,
+        coalesce(assisted.roster_sources, list_concat(coalesce(low.sources, []), coalesce(ill.sources, [])))
+            as roster_sources
+    from (
+        select id_number from assisted
+        union
+        select id_number from low_income_members where $medical_aid_ratio_low_income is not null
+        union
+        select id_number from illness_members
+        where poor_by_illness is distinct from false and $medical_aid_ratio_low_income is not null
+    ) as ids
+    left join assisted using (id_number)
+    left join low_income_members as low using (id_number)
+    left join illness_members as ill using (id_number)
+),
+
 claims_of_the_year as (  -- a claim without a settlement date may be of this year, and earlier
     select *
     from claims
@@ -95,12 +152,13 @@ claims_in_period as (  -- in_period NULL: a claim without a settlement date may 
     select
         claims.*,
         claims.settle_date between $period_start and $period_end as in_period,
-        assisted.in_tekun,
-        assisted.dibao_household_id,
-        assisted.county as home_county,
-        assisted.roster_sources
+        aided.ratio,
+        aided.covered,
+        aided.dibao_household_id,
+        aided.home_county,
+        aided.roster_sources
     from claims_of_the_year as claims
-    join assisted using (id_number)
+    join aided_people as aided using (id_number)
     where claims.settle_date between $period_start and $period_end or claims.settle_date is null
 ),
 
@@ -144,7 +202,6 @@ medical_aid_expected as (
         greatest(0, claim.compliant_cost - claim.basic_paid - claim.critical_paid
                     - claim.supplementary_paid) as out_of_pocket,
         coalesce(out_of_pocket, 0) as out_of_pocket_low,
-        case when claim.in_tekun then $medical_aid_ratio_tekun else $medical_aid_ratio end as ratio,
         greatest(0, $medical_aid_annual_cap - coalesce(earlier.earlier_low, 0)) as cap_left,
         greatest(0, $medical_aid_annual_cap - coalesce(earlier.earlier_high, 0)) as cap_left_low,
         round(least(ratio * out_of_pocket_low, cap_left_low), 2) as expected_low,
@@ -160,7 +217,7 @@ medical_aid_expected as (
 medical_aid_judged as (
     select
         *,
-        case when in_period and round(expected_low - paid_high, 2) > $tolerance then true
+        case when in_period and covered and round(expected_low - paid_high, 2) > $tolerance then true
              when round(expected_high - paid_low, 2) <= $tolerance then false
         end as fires
     from medical_aid_expected
@@ -169,13 +226,16 @@ medical_aid_judged as (
 medical_aid_shortfall as (
     select
         'MEDICAL_AID_SHORTFALL' as rule_code,
-        coalesce(first(county order by src_file, src_sheet, src_row) filter (where county is not null),
+        coalesce(first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null),
                  any_value(home_county)) as county,
         claim_id as subject,
-        first(id_number order by src_file, src_sheet, src_row) as id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(dibao_household_id order by src_file, src_sheet, src_row) as household_id,
-        '结算单 ' || claim_id || '（' || first(name order by src_file, src_sheet, src_row) || '，'
+        first(id_number order by src_file, src_sheet, src_row, src_member) as id_number,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(dibao_household_id order by src_file, src_sheet, src_row, src_member) as household_id,
+        '结算单 ' || claim_id
+            || case when regexp_full_match(claim_id, 'D[0-9a-f]{12}')
+                    then '（导出表无结算单号，此编号由身份证号、入院日期、结算日期和政策范围内费用推算）' else '' end
+            || '（' || first(name order by src_file, src_sheet, src_row, src_member) || '，'
             || strftime(min(settle_date), '%Y-%m-%d') || ' 结算）政策范围内个人自付 '
             || case when bool_or(out_of_pocket is null) then '至少 ' || yuan(sum(out_of_pocket_low))
                     else yuan(sum(out_of_pocket)) end
@@ -203,12 +263,12 @@ medical_aid_shortfall as (
 medical_aid_undecided as (
     select
         'MEDICAL_AID_SHORTFALL' as rule_code,
-        coalesce(first(county order by src_file, src_sheet, src_row) filter (where county is not null),
+        coalesce(first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null),
                  any_value(home_county)) as county,
         claim_id as subject,
-        first(id_number order by src_file, src_sheet, src_row) as id_number,
-        first(name order by src_file, src_sheet, src_row) as name,
-        first(dibao_household_id order by src_file, src_sheet, src_row) as household_id,
+        first(id_number order by src_file, src_sheet, src_row, src_member) as id_number,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        first(dibao_household_id order by src_file, src_sheet, src_row, src_member) as household_id,
         null as detail,
         null::double as expected,
         null::double as actual,

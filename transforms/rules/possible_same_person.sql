@@ -43,9 +43,9 @@ found_elsewhere as (  -- the suggested person's rows, kept when one is in anothe
         suggested.ref,
         string_agg(distinct person.dataset_label, '、' order by person.dataset_label)
             filter (where person.dataset <> suggested.dataset) as other_datasets,
-        first(person.name order by person.dataset_order, person.src_file, person.src_sheet, person.src_row)
+        first(person.name order by person.dataset_order, person.src_file, person.src_sheet, person.src_row, person.src_member)
             as person_name,
-        first(person.county order by person.dataset_order, person.src_file, person.src_sheet, person.src_row)
+        first(person.county order by person.dataset_order, person.src_file, person.src_sheet, person.src_row, person.src_member)
             filter (where person.county is not null) as person_county,
         list(source_ref(person.src_file, person.src_sheet, person.src_row, person.src_member)) as sources
     from suggested_rows as suggested

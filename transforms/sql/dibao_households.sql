@@ -22,10 +22,10 @@ dibao_rows as (
 households as (
     select
         household_id,
-        first(county order by not is_head, src_file, src_sheet, src_row) as county,
-        first(area_type order by not is_head, src_file, src_sheet, src_row) as area_type,
-        first(name order by not is_head, src_file, src_sheet, src_row) as head_name,
-        first(id_number order by not is_head, src_file, src_sheet, src_row) as head_id_number,
+        first(county order by not is_head, src_file, src_sheet, src_row, src_member) as county,
+        first(area_type order by not is_head, src_file, src_sheet, src_row, src_member) as area_type,
+        first(name order by not is_head, src_file, src_sheet, src_row, src_member) as head_name,
+        first(id_number order by not is_head, src_file, src_sheet, src_row, src_member) as head_id_number,
         count(distinct id_number) as members,
         max(per_capita_income) as per_capita_income,
         bool_or(per_capita_income is null) as income_unknown,

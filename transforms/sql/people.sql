@@ -60,9 +60,9 @@ join datasets using (dataset);
 create or replace temp table dibao_members as
 select
     id_number,
-    first(name order by src_file, src_sheet, src_row) as name,
-    first(county order by src_file, src_sheet, src_row) as county,
-    first(household_id order by src_file, src_sheet, src_row) as household_id,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) as county,
+    first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
     known_sum(benefit) as benefit,
     known_sum(topup) as topup,
     list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
@@ -73,8 +73,8 @@ group by id_number;
 create or replace temp table tekun_members as
 select
     id_number,
-    first(name order by src_file, src_sheet, src_row) as name,
-    first(county order by src_file, src_sheet, src_row) as county,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) as county,
     known_sum(basic_paid) as basic_paid,
     known_sum(care_paid) as care_paid,
     list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
@@ -86,10 +86,10 @@ group by id_number;
 create or replace temp table registry_members as
 select
     id_number,
-    first(name order by src_file, src_sheet, src_row) as name,
-    first(county order by src_file, src_sheet, src_row) filter (where county is not null) as county,
-    first(household_id order by src_file, src_sheet, src_row) as household_id,
-    first(labor_ability order by src_file, src_sheet, src_row) as labor_ability,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+    first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
+    first(labor_ability order by src_file, src_sheet, src_row, src_member) as labor_ability,
     any_true(poverty_status = 'poor') as is_poor,
     any_true(poverty_status = 'exited') as has_exited,
     list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
@@ -123,3 +123,29 @@ from ids
 left join dibao_members d using (id_number)
 left join tekun_members t using (id_number)
 left join registry_members r using (id_number);
+
+-- On 低收入人口 (低保边缘, 支出型困难): one row per ID on this month's low_income list.
+create or replace temp table low_income_members as
+select
+    id_number,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+    first(household_id order by src_file, src_sheet, src_row, src_member) as household_id,
+    first(low_income_type order by src_file, src_sheet, src_row, src_member) as low_income_type,
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
+from low_income
+group by id_number;
+
+-- On the 困境儿童 roster: one row per ID on this month's children roster, with the category of
+-- its first row and what it was paid (unknown when a sheet of theirs has no such column).
+create or replace temp table children_members as
+select
+    id_number,
+    first(name order by src_file, src_sheet, src_row, src_member) as name,
+    first(county order by src_file, src_sheet, src_row, src_member) filter (where county is not null) as county,
+    first(child_category order by src_file, src_sheet, src_row, src_member) as child_category,
+    first(care_setting order by src_file, src_sheet, src_row, src_member) as care_setting,
+    known_sum(allowance) as allowance,
+    list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
+from children
+group by id_number;

@@ -8,32 +8,32 @@
 create or replace temp table person_places as
 with
 rows_with_a_place as (
-    select 1 as place_order, id_number, county, township, village, src_file, src_sheet, src_row from dibao
+    select 1 as place_order, id_number, county, township, village, src_file, src_sheet, src_row, src_member from dibao
     union all
-    select 2, id_number, county, township, village, src_file, src_sheet, src_row from tekun
+    select 2, id_number, county, township, village, src_file, src_sheet, src_row, src_member from tekun
     union all
-    select 3, id_number, county, township, village, src_file, src_sheet, src_row from registry
+    select 3, id_number, county, township, village, src_file, src_sheet, src_row, src_member from registry
     union all
-    select 4, id_number, county, township, village, src_file, src_sheet, src_row from children
+    select 4, id_number, county, township, village, src_file, src_sheet, src_row, src_member from children
     union all
-    select 5, id_number, county, township, null, src_file, src_sheet, src_row from low_income
+    select 5, id_number, county, township, null, src_file, src_sheet, src_row, src_member from low_income
     union all
-    select 6, id_number, county, township, village, src_file, src_sheet, src_row from temp_relief
+    select 6, id_number, county, township, village, src_file, src_sheet, src_row, src_member from temp_relief
     union all
-    select 7, id_number, county, township, village, src_file, src_sheet, src_row from persons
+    select 7, id_number, county, township, village, src_file, src_sheet, src_row, src_member from persons
     union all
-    select 8, id_number, county, township, village, src_file, src_sheet, src_row from enrollment
+    select 8, id_number, county, township, village, src_file, src_sheet, src_row, src_member from enrollment
     union all
-    select 9, id_number, county, township, village, src_file, src_sheet, src_row from claims
+    select 9, id_number, county, township, village, src_file, src_sheet, src_row, src_member from claims
     union all
-    select 10, id_number, county, township, village, src_file, src_sheet, src_row from deaths
+    select 10, id_number, county, township, village, src_file, src_sheet, src_row, src_member from deaths
 ),
 
 final as (
     select
         id_number,
         first({'county': county, 'township': township, 'village': village}
-              order by place_order, src_file, src_sheet, src_row) as place
+              order by place_order, src_file, src_sheet, src_row, src_member) as place
     from rows_with_a_place
     where nullif(trim(township), '') is not null
     group by id_number

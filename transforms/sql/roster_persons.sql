@@ -1,13 +1,13 @@
--- roster_persons (SPEC §5): one row per ID across all sources, with programme memberships,
--- household ids, labor ability, disability, insurance, death, expected vs paid amounts and the
--- month's exception codes. Reads the shared tables of sql/people.sql and the table `exceptions`
+-- roster_persons (SPEC §5): one row per ID across all sources, with programme memberships (低保,
+-- 特困, 建档立卡, 低收入人口, 困境儿童), household ids, labor ability, disability, insurance, death,
+-- expected vs paid amounts, temporary relief this year and the month's exception codes. Reads the shared tables of sql/people.sql and the table `exceptions`
 -- (the month's exceptions, written by the runner); the amounts follow the rules' own readings.
 with
 people as (
     select
         id_number,
-        first(name order by dataset_order, src_file, src_sheet, src_row) as name,
-        first(county order by dataset_order, src_file, src_sheet, src_row)
+        first(name order by dataset_order, src_file, src_sheet, src_row, src_member) as name,
+        first(county order by dataset_order, src_file, src_sheet, src_row, src_member)
             filter (where county is not null) as county,
         list(source_ref(src_file, src_sheet, src_row, src_member)) as sources
     from person_rows
@@ -44,9 +44,9 @@ insurance as (  -- PREMIUM_NOT_SUBSIDIZED: year(P) rows; an active row is prefer
     select
         id_number,
         bool_or(insured_status = 'active') as insured_active,
-        first(premium order by insured_status <> 'active', src_file, src_sheet, src_row) as premium,
+        first(premium order by insured_status <> 'active', src_file, src_sheet, src_row, src_member) as premium,
         first(coalesce(premium_subsidy, 0)
-              order by insured_status <> 'active', src_file, src_sheet, src_row) as premium_subsidy
+              order by insured_status <> 'active', src_file, src_sheet, src_row, src_member) as premium_subsidy
     from enrollment
     where year = $period_year
     group by id_number
@@ -62,6 +62,16 @@ medical_aid as (
     select id_number, sum(coalesce(aid_paid, 0)) as medical_aid_paid_ytd
     from claims
     where year(settle_date) = $period_year and settle_date <= $period_end
+    group by id_number
+),
+
+temp_relief_this_year as (  -- payments of year(P) up to the month's end; the sum unknown when an amount is
+    select
+        id_number,
+        count(*) as temp_relief_count_ytd,
+        known_sum(amount) as temp_relief_paid_ytd
+    from temp_relief
+    where year(pay_date) = $period_year and pay_date <= $period_end
     group by id_number
 ),
 
@@ -86,6 +96,10 @@ final as (
         home.registry_household_id,
         registry_status.poverty_status,
         registry_status.labor_ability,
+        low_income_members.id_number is not null as on_low_income,
+        low_income_members.low_income_type,
+        children_members.id_number is not null as in_children,
+        children_members.child_category,
         disability.id_number is not null as disabled,
         disability.disability_level,
         -- unknown, not false, when the month has no enrollment rows at all
@@ -103,6 +117,10 @@ final as (
         disability.living_subsidy,
         disability.care_subsidy,
         coalesce(medical_aid.medical_aid_paid_ytd, 0) as medical_aid_paid_ytd,
+        children_members.allowance as child_allowance,
+        coalesce(temp_relief_this_year.temp_relief_count_ytd, 0) as temp_relief_count_ytd,
+        case when temp_relief_this_year.id_number is null then 0
+             else temp_relief_this_year.temp_relief_paid_ytd end as temp_relief_paid_ytd,
         coalesce(exception_codes.exception_codes, []) as exception_codes,
         list_sort(list_distinct(people.sources)) as sources
     from people
@@ -117,6 +135,9 @@ final as (
     left join tekun_members using (id_number)
     left join policy_counties on policy_counties.county = tekun_members.county
     left join medical_aid using (id_number)
+    left join low_income_members using (id_number)
+    left join children_members using (id_number)
+    left join temp_relief_this_year using (id_number)
     left join exception_codes using (id_number)
 )
 
