@@ -42,9 +42,8 @@ test-fast: install
 	cd $(ROOT) && $(PY) -m pytest -m "not e2e"
 
 bench: install
-		$(DOUDI) sample --period $$period --scale 1 --seed 7 --out $(INBOX) --policy $(SAMPLE_POLICY); \
-	fi; \
-	$(DOUDI) run --period $$period --inbox $(INBOX) --out $(OUT) --quality --policy $(SAMPLE_POLICY)
+	cd $(ROOT) && $(PY) -m tests.benchmarks.bench_month
+	cd $(ROOT) && $(PY) -m tests.benchmarks.bench_reshape
 
 lint: install
 	cd $(ROOT) && $(VENV)/bin/ruff check flows transforms schemas sample_month tests
