@@ -1,10 +1,10 @@
-"""The Pandera models of the seven datasets: what a usable row is, one check per quarantine reason.
+"""What a usable row of each dataset is: its Pandera model, and one check per quarantine reason.
 
-Each dataset's model is built from `schemas.datasets`: every field has its dtype, and checks named
-by the reason codes of SPEC §2 (ID_MISSING … UNKNOWN_CATEGORY). A check sees the typed value and
-facts computed once from the raw text beside it (`blank__<field>`, `id__*`, added by
-`transforms/ingest/validate.py`), so that "blank", "unreadable" and "negative" are told apart.
-Validation runs lazily and the failure cases become quarantine rows.
+Each dataset's model is built from `schemas.datasets`: Pandera holds every field's column and
+dtype; the row checks are named by the reason codes of SPEC §2 (ID_MISSING … UNKNOWN_CATEGORY). A
+check sees the typed value and facts computed once from the raw text beside it (`blank__<field>`,
+`id__*`, added by `transforms/ingest/validate.py`), so that "blank", "unreadable" and "negative"
+are told apart. Every row failing a check becomes a quarantine row.
 """
 
 from __future__ import annotations
@@ -96,38 +96,36 @@ def value_problems(field: Field) -> dict[str, pl.Expr]:
     return problems
 
 
-def _check(code: str, has_problem: pl.Expr) -> pa.Check:
-    import pandera.polars as pa
-
-    def passes(data) -> pl.LazyFrame:
-        return data.lazyframe.select(~has_problem.fill_null(False))
-
-    return pa.Check(passes, name=code, error=code, ignore_na=False)
-
-
 def field_problems(field: Field) -> dict[str, pl.Expr]:
     return id_problems() if field.kind == "id" else value_problems(field)
 
 
-@cache
-def dataset_schema(dataset: str, household: bool = False) -> pa.DataFrameSchema:
-    """The Pandera model of a dataset's normalised rows, once their facts have been added. A
-    household sheet's rows (SPEC §2) are checked without the ID and name, the household number
-    required."""
-    import pandera.polars as pa
-
+def checked_fields(dataset: str, household: bool = False) -> list[Field]:
+    """The fields a dataset's rows are checked on. A household sheet's rows (SPEC §2) are checked
+    without the ID and name, the household number required."""
     fields = [f for f in DATASETS[dataset].fields if not (household and f.name in ("id_number", "name"))]
     if household:
         fields = [replace(f, required=True) if f.name == "household_id" else f for f in fields]
-    columns = {
-        field.name: pa.Column(
-            field.polars_type,
-            nullable=True,
-            checks=[_check(code, expr) for code, expr in field_problems(field).items()],
-        )
-        for field in fields
-    }
+    return fields
+
+
+@cache
+def dataset_schema(dataset: str, household: bool = False) -> pa.DataFrameSchema:
+    """The Pandera model of a dataset's normalised rows: every field's column with its dtype. A
+    failure here is a bug in doudi, never a cell of the sheet."""
+    import pandera.polars as pa
+
+    columns = {f.name: pa.Column(f.polars_type, nullable=True) for f in checked_fields(dataset, household)}
     return pa.DataFrameSchema(columns, strict=False, name=dataset)
+
+
+@cache
+def row_problems(dataset: str, household: bool = False) -> dict[tuple[str, str], pl.Expr]:
+    """(field, reason) → 'this row has it', for every check of the dataset's rows. They are
+    evaluated together in one polars pass (`transforms/ingest/validate.py`): as Pandera checks, one
+    lazy query each, they cost a sheet 50 ms whatever its size."""
+    return {(f.name, code): has.fill_null(False)
+            for f in checked_fields(dataset, household) for code, has in field_problems(f).items()}
 
 
 MESSAGE_VALUE_CHARS = 40  # a cell of 30,000 characters is named, not repeated (`value` keeps it whole)

@@ -19,7 +19,6 @@ import fastexcel
 import polars as pl
 
 from transforms.ingest.dbf_tables import dbf_records
-from transforms.ingest.dump_tables import dump_tables
 from transforms.ingest.guard import (
     DBF,
     DUMP,
@@ -100,7 +99,9 @@ def read_tables(path: Path, found: str | None = None) -> list[RawTable]:
         return [RawTable("", _parquet_grid(path))]
     if found == DBF:
         return [RawTable("", _rows_grid(*dbf_records(path)))]
-    if found == DUMP:
+    if found == DUMP:  # sqlglot is loaded only by a month that has a dump
+        from transforms.ingest.dump_tables import dump_tables
+
         return [_unread(t.name, t.error) if t.error else RawTable(t.name, _rows_grid(t.columns, t.rows))
                 for t in dump_tables(path.read_bytes())]
     raise ValueError(f"unknown format {found}")

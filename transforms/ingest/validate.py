@@ -15,7 +15,7 @@ import polars as pl
 
 from schemas.datasets import DATASETS
 from schemas.outputs import QUARANTINE
-from schemas.validation import ID_REASONS, dataset_schema, message
+from schemas.validation import ID_REASONS, dataset_schema, message, row_problems
 from transforms.ingest.normalise import id_check_char, is_blank, nfkc
 
 # SPEC §6: the ID reasons that leave a number to match against the month's valid IDs.
@@ -65,24 +65,32 @@ def with_facts(rows: pl.DataFrame, dataset: str, period_end: date) -> pl.DataFra
 
 
 def failure_cases(rows: pl.DataFrame, dataset: str, period_end: date, household: bool = False) -> pl.DataFrame:
-    """(index, field, reason) of every failed check; a schema-level failure is a bug and raises.
+    """(index, field, reason) of every failed check. Pandera checks the columns and their dtypes
+    (a failure there is a bug in doudi, and raises); the row checks run in one polars pass.
     The rows of a household sheet name no person: they are checked without the ID and name, and
     need the household number instead (SPEC §2)."""
     import pandera.errors  # only here: a rerun whose files all come from the cache never imports it
 
+    facts = with_facts(rows, dataset, period_end)
     try:
-        dataset_schema(dataset, household).validate(with_facts(rows, dataset, period_end), lazy=True)
+        dataset_schema(dataset, household).validate(facts, lazy=True)
     except pandera.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-        if cases["index"].null_count():
-            # A schema-level failure (a dtype, a missing column) is a bug in doudi; name the column
-            # and check, never the failing value, which may be a cell of personal data.
-            broken = cases.filter(pl.col("index").is_null()).row(0, named=True)
-            raise RuntimeError(f"{dataset}.{broken['column']} 未通过 {broken['check']}") from errors
-        return cases.select(
-            pl.col("index").cast(pl.Int64), pl.col("column").alias("field"), pl.col("check").alias("reason")
-        )
-    return pl.DataFrame(schema={"index": pl.Int64, "field": pl.String, "reason": pl.String})
+        # Name the column and check, never a value, which may be a cell of personal data.
+        broken = errors.failure_cases.row(0, named=True)
+        raise RuntimeError(f"{dataset}.{broken['column']} 未通过 {broken['check']}") from errors
+    problems = row_problems(dataset, household)
+    flags = facts.select(*(has.alias(str(i)) for i, has in enumerate(problems.values())))
+    checks = pl.DataFrame(
+        {"check": [str(i) for i in range(len(problems))],
+         "field": [field for field, _ in problems], "reason": [reason for _, reason in problems]},
+    )
+    return (
+        flags.with_row_index("index")
+        .unpivot(index="index", variable_name="check")
+        .filter(pl.col("value"))
+        .join(checks, on="check")
+        .select(pl.col("index").cast(pl.Int64), "field", "reason")
+    )
 
 
 def _location(file: str, sheet: str, row: int, member: int | None = None) -> str:

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import polars as pl
 
 from schemas.outputs import FeedbackConflict, FeedbackFile, FeedbackRejection
@@ -105,6 +104,8 @@ class Unreadable(ValueError):
 
 def read_returned(path: Path) -> tuple[Batch, list[AnswerRow]]:
     try:
+        import openpyxl  # only when answers come back: a month's run does not load it
+
         book = openpyxl.load_workbook(path, data_only=False)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
         raise Unreadable("无法打开该文件：不是 doudi 下发的 Excel 工作簿（.xlsx），或文件已损坏。"
