@@ -6,12 +6,15 @@ session (prefect_test_harness, its own temporary database), given minutes rather
 default 20 s to come up, so that a busy machine slows the suite down instead of failing it.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
 
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="doudi-prefect-")
+atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)  # nothing left in /tmp
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # as doudi runs: the run's log goes to Prefect
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
