@@ -83,3 +83,16 @@ def test_the_feedback_folder_is_never_read_as_office_data(tmp_path):
     (tmp_path / "2024-10" / "feedback").mkdir()
     (tmp_path / "2024-10" / "feedback" / "交回.xlsx").write_bytes(b"x")
     assert [f.rel for f in inbox_files(tmp_path, "2024-10")] == ["civil/低保.csv"]
+
+
+def test_cases_at_80_columns_cuts_nothing(out):
+    """A township officer's terminal: every line fits, no rule title or place is cut to '…'."""
+    from rich.cells import cell_len
+
+    result = CliRunner().invoke(app, ["cases", "--period", "2024-10", "--out", str(out)],
+                                env={"DOUDI_TODAY": "2024-11-20", "COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(cell_len(line.rstrip()) for line in lines) <= 80
+    assert "…" not in result.output
+    assert "重复享受" in "".join(line.strip() for line in lines)  # the rule title whole, if folded

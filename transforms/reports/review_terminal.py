@@ -63,17 +63,23 @@ def _cell(column: str, value: object) -> str:
 
 
 def _case_list(cases: pl.DataFrame, state: str | None) -> RenderableType:
+    """One case a row, narrow enough for 80 columns: the place, the rule and the answer share a
+    column that wraps; the number, state, deadline and money never wrap."""
     titles = {code: rule.title for code, rule in rule_catalog().items()}
     heading = f"状态为“{CASE_STATES.get(state, state)}”的疑点" if state else "全部疑点"
-    table = Table(title=f"{heading}：{cases.height} 条", title_justify="left", box=SIMPLE_HEAD)
-    for column in ("疑点编号", "乡镇（街道）", "疑点类型", "状态", "反馈截止", "应追回", "应补发", "核查结果"):
-        table.add_column(column, justify="right" if column.startswith("应") else "left",
-                         no_wrap=column in ("疑点编号", "反馈截止"))
+    table = Table(title=f"{heading}：{cases.height} 条", title_justify="left", box=SIMPLE_HEAD, pad_edge=False)
+    table.add_column("疑点编号", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("反馈截止", no_wrap=True)
+    table.add_column("金额（元）", justify="right", no_wrap=True)
+    table.add_column("乡镇与疑点", ratio=1, overflow="fold")
     for row in cases.sort("due_on", "county", "township", "case_id", nulls_last=True).head(LISTED).iter_rows(named=True):
-        table.add_row(row["case_id"], (row["county"] or "") + (row["township"] or "（县级）"),
-                      titles.get(row["rule_code"], row["rule_code"]), CASE_STATES.get(row["case_state"], ""),
-                      str(row["due_on"] or ""), _money(row["overpaid"]), _money(row["underpaid"]),
-                      row["review_result"] or "")
+        place = (row["county"] or "") + (row["township"] or "（县级）")
+        answer = f"（{row['review_result']}）" if row["review_result"] else ""
+        table.add_row(row["case_id"], CASE_STATES.get(row["case_state"], ""), str(row["due_on"] or ""),
+                      "\n".join(f"{label} {_money(row[field])}" for field, label in (("overpaid", "追回"), ("underpaid", "补发"))
+                                if row[field]),
+                      f"{place}：{titles.get(row['rule_code'], row['rule_code'])}{answer}")
     more = [Text(f"……另有 {cases.height - LISTED} 条，见 exceptions.xlsx 或各乡镇下发工作簿")] if cases.height > LISTED else []
     return Group(table, *more)
 
