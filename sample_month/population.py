@@ -43,8 +43,9 @@ def add_base_population(b: MonthBuilder, scale: float) -> None:
             add_child(b, county)
         for _ in range(count(8, scale)):
             add_low_income_household(b, county)
+        heads = {dataset: household_heads(b, dataset, county) for dataset in ("dibao", "low_income")}
         for _ in range(count(20, scale)):
-            add_relief_payment(b, county)
+            add_relief_payment(b, county, heads)
 
 
 def maybe_disabled(b: MonthBuilder, person: Person, chance: float) -> None:
@@ -147,11 +148,16 @@ def relief_amount(b: MonthBuilder) -> float:
     return float(b.rng.randrange(3, 60) * 100)
 
 
-def add_relief_payment(b: MonthBuilder, county: str) -> None:
+def household_heads(b: MonthBuilder, dataset: str, county: str) -> list:
+    """The accepted rows of the county's household heads on a list (a province has half a million)."""
+    return [r for r in b.rows[dataset] if r.values.get("county") == county
+            and r.accepted and "户主" in (r.values.get("relation"), r.spelling.get("relation"))]
+
+
+def add_relief_payment(b: MonthBuilder, county: str, heads_on: dict[str, list]) -> None:
     """A 临时救助 payment of this year to the head of a 低保 or 低收入 household or to someone on no
-    list; paid this month only in the county's first township."""
-    heads = [r for r in b.rows[b.rng.choice(("dibao", "low_income"))] if r.values.get("county") == county
-             and r.accepted and "户主" in (r.values.get("relation"), r.spelling.get("relation"))]
+    list (`heads_on`: the county's heads per list); paid this month only in the county's first township."""
+    heads = heads_on[b.rng.choice(("dibao", "low_income"))]
     person = b.persons[b.rng.choice(heads).id_number] if heads and b.rng.random() < 0.6 else \
         b.people.person(county, (18, 85))
     if person.township == townships(county)[0] and (b.period.month == 1 or b.rng.random() < 0.5):
