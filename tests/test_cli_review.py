@@ -86,7 +86,8 @@ def test_the_feedback_folder_is_never_read_as_office_data(tmp_path):
 
 
 def test_cases_at_80_columns_cuts_nothing(out):
-    """A township officer's terminal: every line fits, no rule title or place is cut to '…'."""
+    """A township officer's terminal: every line fits, no rule title or place is cut to '…', and a
+    folded one never begins a line with a closing mark."""
     from rich.cells import cell_len
 
     result = CliRunner().invoke(app, ["cases", "--period", "2024-10", "--out", str(out)],
@@ -95,4 +96,6 @@ def test_cases_at_80_columns_cuts_nothing(out):
     lines = result.output.splitlines()
     assert max(cell_len(line.rstrip()) for line in lines) <= 80
     assert "…" not in result.output
-    assert "重复享受" in "".join(line.strip() for line in lines)  # the rule title whole, if folded
+    assert not any(line.strip().startswith(tuple("）」，。、")) for line in lines)
+    assert "低保与特困供养重复享受" in "".join(line.strip() for line in lines)  # whole, though folded
+    assert "（反馈截止 2024-11-25）" in result.output  # one deadline for every case: said once

@@ -9,13 +9,14 @@ from datetime import date
 
 import polars as pl
 from rich.box import SIMPLE_HEAD
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from schemas.catalog import rule_catalog
 from schemas.review import CASE_STATES
-from transforms.reports.terminal import Sentences
+from transforms.reports.terminal import Sentences, folded
 from transforms.review.supervision import MONEY, RATES, SUPERVISION_HEADERS, percent, supervision
 from transforms.review.takeback import TakeBack
 
@@ -63,25 +64,44 @@ def _cell(column: str, value: object) -> str:
 
 
 def _case_list(cases: pl.DataFrame, state: str | None) -> RenderableType:
-    """One case a row, narrow enough for 80 columns: the place, the rule and the answer share a
-    column that wraps; the number, state, deadline and money never wrap."""
-    titles = {code: rule.title for code, rule in rule_catalog().items()}
     heading = f"状态为“{CASE_STATES.get(state, state)}”的疑点" if state else "全部疑点"
-    table = Table(title=f"{heading}：{cases.height} 条", title_justify="left", box=SIMPLE_HEAD, pad_edge=False)
-    table.add_column("疑点编号", no_wrap=True)
-    table.add_column("状态", no_wrap=True)
-    table.add_column("反馈截止", no_wrap=True)
-    table.add_column("金额（元）", justify="right", no_wrap=True)
-    table.add_column("乡镇与疑点", ratio=1, overflow="fold")
-    for row in cases.sort("due_on", "county", "township", "case_id", nulls_last=True).head(LISTED).iter_rows(named=True):
-        place = (row["county"] or "") + (row["township"] or "（县级）")
-        answer = f"（{row['review_result']}）" if row["review_result"] else ""
-        table.add_row(row["case_id"], CASE_STATES.get(row["case_state"], ""), str(row["due_on"] or ""),
-                      "\n".join(f"{label} {_money(row[field])}" for field, label in (("overpaid", "追回"), ("underpaid", "补发"))
-                                if row[field]),
-                      f"{place}：{titles.get(row['rule_code'], row['rule_code'])}{answer}")
+    listed = cases.sort("due_on", "county", "township", "case_id", nulls_last=True).head(LISTED)
     more = [Text(f"……另有 {cases.height - LISTED} 条，见 exceptions.xlsx 或各乡镇下发工作簿")] if cases.height > LISTED else []
-    return Group(table, *more)
+    return Group(CaseList(f"{heading}：{cases.height} 条", listed), *more)
+
+
+class CaseList:
+    """One case a row, fitted to the terminal: the number, state, deadline and money never wrap;
+    the place, rule and answer share the rest of the line, folded as Chinese text is (a closing
+    mark never begins a line). One deadline for every case is said once, in the title."""
+
+    def __init__(self, title: str, cases: pl.DataFrame) -> None:
+        self.title, self.cases = title, cases
+
+    def __rich_console__(self, console, options):
+        titles = {code: rule.title for code, rule in rule_catalog().items()}
+        deadlines = {str(d or "") for d in self.cases["due_on"]}
+        one_deadline = len(deadlines) == 1
+        rows = [(row["case_id"], CASE_STATES.get(row["case_state"], ""), str(row["due_on"] or ""),
+                 "\n".join(f"{label} {_money(row[field])}"
+                           for field, label in (("overpaid", "追回"), ("underpaid", "补发")) if row[field]),
+                 (row["county"] or "") + (row["township"] or "（县级）") + "："
+                 + titles.get(row["rule_code"], row["rule_code"])
+                 + (f"（{row['review_result']}）" if row["review_result"] else ""))
+                for row in self.cases.iter_rows(named=True)]
+        headers = ("疑点编号", "状态", "反馈截止", "金额（元）")
+        shown = [i for i in range(4) if not (i == 2 and one_deadline)]
+        fixed = sum(max([cell_len(headers[i])] + [cell_len(line) for r in rows for line in r[i].split("\n")])
+                    for i in shown)
+        width = max(16, options.max_width - fixed - 3 * len(shown) - 2)  # padding and a rule between columns
+        title = self.title + (f"（反馈截止 {deadlines.pop()}）" if one_deadline and rows else "")
+        table = Table(title=title, title_justify="left", box=SIMPLE_HEAD, pad_edge=False)
+        for i in shown:
+            table.add_column(headers[i], justify="right" if i == 3 else "left", no_wrap=True)
+        table.add_column("乡镇与疑点", width=width, no_wrap=True)
+        for row in rows:
+            table.add_row(*(row[i] for i in shown), "\n".join(folded(row[4], width)))
+        yield table
 
 
 def _money(value: float | None) -> str:
