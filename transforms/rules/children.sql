@@ -90,21 +90,7 @@ child_allowance_below_standard as (
 ),
 
 child_allowance_undecided as (
-    select
-        'CHILD_ALLOWANCE_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row, src_member) as county,
-        id_number as subject,
-        id_number,
-        first(name order by src_file, src_sheet, src_row, src_member) as name,
-        any_value(dibao_household_id) as household_id,
-        null as detail,
-        null::double as expected,
-        null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
-        true as undecided
-    from children_rows_judged
-    where fires is null and id_number not in (select id_number from children_rows_judged where fires)
-    group by id_number
+    select * from undecided_people(children_rows_judged, 'CHILD_ALLOWANCE_BELOW_STANDARD')
 ),
 
 findings as (

@@ -45,21 +45,7 @@ tekun_rows_below_standard as (
 ),
 
 tekun_below_standard_undecided as (
-    select
-        'TEKUN_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row, src_member) as county,
-        id_number as subject,
-        id_number,
-        first(name order by src_file, src_sheet, src_row, src_member) as name,
-        any_value(dibao_household_id) as household_id,
-        null as detail,
-        null::double as expected,
-        null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
-        true as undecided
-    from tekun_rows_judged
-    where fires is null and id_number not in (select id_number from tekun_rows_below_standard)
-    group by id_number
+    select * from undecided_people(tekun_rows_judged, 'TEKUN_BELOW_STANDARD')
 ),
 
 tekun_below_standard as (
@@ -150,21 +136,7 @@ tekun_care_below_standard as (
 ),
 
 tekun_care_undecided as (
-    select
-        'TEKUN_CARE_BELOW_STANDARD' as rule_code,
-        first(county order by src_file, src_sheet, src_row, src_member) as county,
-        id_number as subject,
-        id_number,
-        first(name order by src_file, src_sheet, src_row, src_member) as name,
-        any_value(dibao_household_id) as household_id,
-        null as detail,
-        null::double as expected,
-        null::double as actual,
-        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
-        true as undecided
-    from tekun_care_rows_judged
-    where fires is null and id_number not in (select id_number from tekun_care_rows_judged where fires)
-    group by id_number
+    select * from undecided_people(tekun_care_rows_judged, 'TEKUN_CARE_BELOW_STANDARD')
 ),
 
 findings as (

@@ -1,6 +1,6 @@
 -- The macros every rule, roster and report query shares: how a row, an amount, a ratio, a level
--- and a household head are written, and the class top-up ratio. Created once per month, after the
--- policy tables (`topup_ratio` reads policy_topup_ratios).
+-- and a household head are written, the class top-up ratio, and the people a rule could not decide.
+-- Created once per month, after the policy tables (`topup_ratio` reads policy_topup_ratios).
 
 -- A row's lineage as exceptions.parquet lists it: civil/低保.xlsx:铜官区:5, and where one office
 -- row became several (a household's members, SPEC §2) the position in it: civil/低保.xlsx:铜官区:5#2
@@ -52,3 +52,23 @@ create or replace temp macro every_true(condition) as
 
 -- Money in a sentence, or that it is not known: 812.00 元 / 金额未知
 create or replace temp macro yuan_or_unknown(amount) as coalesce(yuan(amount) || ' 元', '金额未知');
+
+-- The people a person rule could not decide (rules/README "Unknown facts"): those with a row of
+-- `judged` whose `fires` is unknown and none that proves it, one finding each. `judged` is a
+-- table or CTE of rows with id_number, name, county, dibao_household_id, the src_ lineage, fires.
+create or replace temp macro undecided_people(judged, code) as table
+    select
+        code as rule_code,
+        first(county order by src_file, src_sheet, src_row, src_member) as county,
+        id_number as subject,
+        id_number,
+        first(name order by src_file, src_sheet, src_row, src_member) as name,
+        any_value(dibao_household_id) as household_id,
+        null as detail,
+        null::double as expected,
+        null::double as actual,
+        list(source_ref(src_file, src_sheet, src_row, src_member)) as sources,
+        true as undecided
+    from query_table(judged)
+    where fires is null and id_number not in (select id_number from query_table(judged) where fires)
+    group by id_number;
