@@ -53,7 +53,22 @@ def test_a_sheet_that_is_no_dataset_says_why_and_what_it_lacks(tmp_path: Path):
     assert sheet.dataset is None and "身份证号码" in sheet.reason
 
 
+def test_a_sheet_no_dataset_claims_shows_the_headers_it_knows_and_offers_lines_only_for_the_others(tmp_path: Path):
+    """A member list that is as much 低保's as 建档立卡's (a tie, read as neither): 姓名 and 身份证号 are
+    known spellings, shown with their fields; a line is offered only for 月收入（元）."""
+    path = workbook(tmp_path / "家庭成员.xlsx", {"Sheet1": [
+        ["姓名", "身份证号", "户主姓名", "与户主关系", "月收入（元）"],
+        ["张三", A, "张三", "户主", 300], ["李四", B, "张三", "配偶", 0],
+    ]})
+    (sheet,) = inspect_file(path, "civil/家庭成员.xlsx", "2024-10", POLICY).sheets
+    assert sheet.dataset is None
+    fields = {c["header"]: c["field"] for c in sheet.columns}
+    assert fields["姓名"] == "name" and fields["身份证号"] == "id_number" and fields["户主姓名"] is None
+    assert [line.header for line in sheet.alias_lines] == ["月收入（元）"]
+
+
 def test_nearest_spellings_are_offered_only_when_close():
+    assert nearest_alias("身份证号", ["dibao"]) is None  # already a known spelling: no line to add
     assert nearest_alias("人均月收入（元）", ["dibao"]).field == "per_capita_income"
     assert nearest_alias("联系电话", ["dibao"]) is None
     assert nearest_category("tekun", "self_care", "半失能人员").code == "partial"

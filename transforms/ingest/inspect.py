@@ -18,9 +18,16 @@ import polars as pl
 from schemas.catalog import rule_catalog
 from schemas.datasets import DATASETS, SHAPE_FIELDS
 from schemas.policy import Policy
+from schemas.vocabulary import Vocabulary
 from transforms.ingest import normalise as norm
 from transforms.ingest.file import ingest_file
-from transforms.ingest.headers import alias_index, header_key, header_key_without_units
+from transforms.ingest.headers import (
+    alias_index,
+    header_key,
+    header_key_without_units,
+    header_meanings,
+    prefixed_meanings,
+)
 from transforms.ingest.results import FileResult, SheetResult
 
 GUESS_CUTOFF = 0.6  # how alike a header must be to a known spelling to be offered as a guess
@@ -72,7 +79,8 @@ class FileInspection:
 
 def inspect_file(path: Path, rel: str, period: str, policy: Policy) -> FileInspection:
     result = ingest_file(path, rel, period, policy)
-    return FileInspection(rel, [*map(_inspected, result.sheets), *_ignored(result)], result.rejected)
+    return FileInspection(rel, [*map(_inspected, result.sheets), *_ignored(result, policy.vocabulary)],
+                          result.rejected)
 
 
 def _inspected(sheet: SheetResult) -> SheetInspection:
@@ -91,14 +99,24 @@ def _inspected(sheet: SheetResult) -> SheetInspection:
     )
 
 
-def _ignored(result: FileResult) -> list[SheetInspection]:
+def _ignored(result: FileResult, site: Vocabulary) -> list[SheetInspection]:
+    """Sheets read as no dataset: each header with the field doudi already reads it as, and a
+    line for aliases.csv only for a header it does not understand."""
     return [
         SheetInspection(sheet=i["sheet"], dataset=None, reason=i["reason"],
-                        columns=[{"column": "", "header": h, "field": None} for h in i.get("headers_seen", [])],
-                        alias_lines=[line for h in i.get("headers_seen", [])
+                        columns=[{"column": "", "header": h, "field": _known_field(h, site)}
+                                 for h in i.get("headers_seen", [])],
+                        alias_lines=[line for h in i.get("headers_seen", []) if not prefixed_meanings(h, site)
                                      if (line := nearest_alias(h, list(DATASETS)))])
         for i in result.ignored_sheets
     ]
+
+
+def _known_field(header: str, site: Vocabulary) -> str | None:
+    """The field a header names whatever the dataset (姓名 → name), if it names one field; a head's
+    or member's column (户主姓名) is the household shape's to place, not shown here."""
+    fields = {meant for _, meant in header_meanings(header, site)}
+    return fields.pop() if len(fields) == 1 else None
 
 
 def rules_reading(dataset: str, field_name: str) -> list[str]:
@@ -128,7 +146,7 @@ def nearest_alias(header: str, datasets: list[str]) -> AliasLine | None:
                 if target in datasets and (meant in DATASETS[target].field_names or meant in SHAPE_FIELDS):
                     known.setdefault(spelling, (target if dataset != "*" else "*", meant))
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=GUESS_CUTOFF)
-    if not close:
+    if not close or close[0] == key:  # a spelling doudi already knows needs no line
         return None
     dataset, meant = known[close[0]]
     return AliasLine(dataset, meant, header.strip(), close[0])

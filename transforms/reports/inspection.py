@@ -46,7 +46,9 @@ def _field_label(dataset: str | None, name: str | None) -> str:
     if name is None:
         return "（未使用）"
     bare, _, member = name.partition("#")
-    fields = {f.name: f.label for f in DATASETS[dataset].fields} if dataset in DATASETS else {}
+    # a sheet read as no dataset still shows what a known header means, labelled as any dataset does
+    holders = [DATASETS[dataset]] if dataset in DATASETS else DATASETS.values()
+    fields = {f.name: f.label for d in reversed(list(holders)) for f in d.fields}
     label = fields.get(bare) or SHAPE_LABELS.get(bare, bare)
     who = f"（第 {member} 人）" if member else ""
     return f"{label}{who} {bare}"
